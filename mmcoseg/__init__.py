@@ -1,9 +1,19 @@
-"""mmcoseg: deep object co-segmentation for MMSegmentation."""
-from .utils import install_mmcv_ops_fallback
+"""mmcoseg: deep object co-segmentation for MMSegmentation.
+
+Importing the package registers its datasets, transforms, models, metrics,
+hooks and visualizer into MMSeg's registries (configs reach it through
+``custom_imports=dict(imports=['mmcoseg'])``).
+"""
+from .utils import install_mmcv_ops_fallback, register_safe_globals
 from .version import __version__
 
 # mmseg.models imports mmcv.ops unconditionally; mmcv-lite has no compiled
-# ops, so a pure-PyTorch fallback must be in place before anything below.
+# ops, so the pure-PyTorch fallback must be in place before anything below.
 install_mmcv_ops_fallback()
+# Allow-list the exact numpy types found in checkpoints for torch.load's
+# weights_only=True (never a global opt-out).
+register_safe_globals()
+
+from . import datasets, engine, evaluation, models, visualization  # noqa: E402,F401,I001
 
 __all__ = ['__version__']

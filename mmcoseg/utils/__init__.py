@@ -1,4 +1,7 @@
-from .mmcv_ops_fallback import (install_mmcv_ops_fallback,
-                                mmcv_has_compiled_ops)
+from .mmcv_ops_fallback import install_mmcv_ops_fallback, mmcv_has_compiled_ops
+from .safe_checkpoint import register_safe_globals
 
-__all__ = ['install_mmcv_ops_fallback', 'mmcv_has_compiled_ops']
+__all__ = [
+    'install_mmcv_ops_fallback', 'mmcv_has_compiled_ops',
+    'register_safe_globals'
+]

@@ -1,0 +1,61 @@
+# Small CPU config: a narrow ResNet-18 (16 base channels) from scratch on the
+# embedded synthetic set, 1500 iterations of 4 groups x 5 images at 128x128.
+_base_ = [
+    '../_base_/datasets/synthetic_coseg.py', '../_base_/default_runtime.py',
+    '../_base_/schedules/schedule_200k_adam.py'
+]
+norm_cfg = dict(type='BN', requires_grad=True)
+in_channels = [16, 32, 64, 128]
+model = dict(
+    type='CoSegEncoderDecoder',
+    data_preprocessor=dict(
+        type='CoSegDataPreProcessor',
+        mean=[123.675, 116.28, 103.53],
+        std=[58.395, 57.12, 57.375],
+        bgr_to_rgb=True,
+        pad_val=0,
+        seg_pad_val=255,
+        size=(128, 128)),
+    backbone=dict(
+        type='ResNetV1c',
+        depth=18,
+        stem_channels=16,
+        base_channels=16,
+        out_indices=(0, 1, 2, 3),
+        norm_cfg=norm_cfg,
+        contract_dilation=True),
+    spatial_modulator=dict(
+        type='SpatialModulator',
+        in_channels=in_channels,
+        channels=64,
+        target_stride=4),
+    semantic_head=dict(
+        type='HSPHead',
+        in_channels=in_channels[-1],
+        num_classes=8,
+        channels=64,
+        image_sp_channels=32,
+        group_sp_channels=16),
+    decode_head=dict(
+        type='ModulatedFPNDecoder',
+        in_channels=in_channels,
+        in_index=[0, 1, 2, 3],
+        channels=64,
+        dropout_ratio=0.0,
+        norm_cfg=norm_cfg,
+        align_corners=False,
+        loss_decode=dict(type='CoSegLoss', weighting='paper')),
+    train_cfg=dict(),
+    test_cfg=dict(mode='whole'))
+
+optim_wrapper = dict(optimizer=dict(lr=1e-3))
+param_scheduler = [
+    dict(type='PolyLR', eta_min=1e-5, power=1.0, by_epoch=False, begin=0,
+         end=1500)
+]
+train_cfg = dict(max_iters=1500, val_interval=500)
+default_hooks = dict(
+    logger=dict(interval=25),
+    checkpoint=dict(interval=500, max_keep_ckpts=2))
+randomness = dict(seed=0)
+env_cfg = dict(cudnn_benchmark=False)

@@ -1,0 +1,3 @@
+from .hooks import PlainMessageHubHook
+
+__all__ = ['PlainMessageHubHook']

@@ -1,0 +1,3 @@
+from .plain_message_hub_hook import PlainMessageHubHook
+
+__all__ = ['PlainMessageHubHook']

@@ -1,0 +1,4 @@
+"""Evaluation components of mmcoseg."""
+from .metrics import CoSegMetric, counts_to_pj, image_pj_counts
+
+__all__ = ['CoSegMetric', 'counts_to_pj', 'image_pj_counts']

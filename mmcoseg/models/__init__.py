@@ -1,0 +1,10 @@
+from .data_preprocessor import CoSegDataPreProcessor
+from .decode_heads import HSPHead, ModulatedFPNDecoder
+from .losses import CoSegLoss
+from .necks import SpatialModulator
+from .segmentors import CoSegEncoderDecoder
+
+__all__ = [
+    'CoSegDataPreProcessor', 'CoSegEncoderDecoder', 'CoSegLoss', 'HSPHead',
+    'ModulatedFPNDecoder', 'SpatialModulator'
+]

@@ -1,0 +1,64 @@
+"""Data preprocessor that flattens B groups into B*N images."""
+from typing import Any, Dict, List, Sequence
+
+from mmseg.models.data_preprocessor import SegDataPreProcessor
+from mmseg.registry import MODELS
+from torch import Tensor
+
+
+def _is_group(item: Any) -> bool:
+    return isinstance(item, (list, tuple)) or (isinstance(item, Tensor)
+                                               and item.dim() == 4)
+
+
+@MODELS.register_module()
+class CoSegDataPreProcessor(SegDataPreProcessor):
+    """Turn a batch of B groups of N images into B*N images.
+
+    Expects ``data['inputs']`` as a list of B groups (each a list of N
+    C x H x W tensors or one N x C x H x W tensor) and
+    ``data['data_samples']`` as a list of B lists of N
+    :class:`SegDataSample`, as produced by ``PackCoSegInputs`` and
+    ``coseg_collate``. Groups stay consecutive and each sample keeps
+    ``group_size`` / ``index_in_group`` in its metainfo, so the segmentor
+    recovers the groups. A batch that is already flat is passed on as is.
+    Normalisation, padding and BGR->RGB follow :class:`SegDataPreProcessor`
+    (all its arguments apply).
+    """
+
+    def forward(self, data: dict, training: bool = False) -> Dict[str, Any]:
+        """Flatten the groups, then normalise and pad like MMSeg.
+
+        Args:
+            data (dict): ``inputs`` and ``data_samples`` from the loader.
+            training (bool): Whether in training mode.
+
+        Returns:
+            dict: ``inputs`` (B*N, C, H, W) and flat ``data_samples``.
+        """
+        inputs = data['inputs']
+        if inputs and _is_group(inputs[0]):
+            samples = data.get('data_samples')
+            data = dict(data)
+            data['inputs'] = self._flatten(inputs)
+            if samples is not None:
+                self._check_groups(inputs, samples)
+                data['data_samples'] = self._flatten(samples)
+        return super().forward(data, training)
+
+    @staticmethod
+    def _flatten(groups: Sequence) -> List:
+        return [item for group in groups for item in group]
+
+    @staticmethod
+    def _check_groups(inputs: Sequence, samples: Sequence) -> None:
+        if len(inputs) != len(samples):
+            raise ValueError(f'{len(inputs)} image groups but '
+                             f'{len(samples)} data-sample groups.')
+        for images, group in zip(inputs, samples):
+            if len(images) != len(group):
+                raise ValueError(f'A group has {len(images)} images but '
+                                 f'{len(group)} data samples.')
+            for index, sample in enumerate(group):
+                sample.set_metainfo(
+                    dict(group_size=len(group), index_in_group=index))

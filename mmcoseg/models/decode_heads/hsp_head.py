@@ -1,0 +1,126 @@
+"""The semantic modulator f_sem of SSNM: hierarchical second-order pooling
+(paper eq. 3, 11, 12)."""
+from typing import List, Optional, Sequence, Tuple
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmengine.model import BaseModule
+from mmseg.registry import MODELS
+from torch import Tensor
+
+from ..utils.second_order_pooling import SecondOrderPooling
+
+
+@MODELS.register_module()
+class HSPHead(BaseModule):
+    """Hierarchical second-order pooling over a group -> gamma + classifier.
+
+    SP on each image's ``in_index`` backbone level gives N d-dimensional
+    vectors; a second SP across the group's stacked vectors gives one
+    channel-importance vector gamma per group (eq. 11). A linear classifier
+    with sigmoid predicts the group's co-categories, trained with
+    multi-label binary cross-entropy summed over categories and averaged
+    over groups (eq. 12).
+
+    Args:
+        in_channels (int): Channels of the backbone level used.
+        num_classes (int): Number of co-categories L.
+        channels (int): Dimension d of gamma; must equal the decoder's
+            ``channels``. Defaults to 256.
+        image_sp_channels (int): c of the per-image SP. Defaults to 64.
+        group_sp_channels (int): c of the group SP. Defaults to 32.
+        in_index (int): Backbone level used (-1: lowest resolution).
+        centered (bool): Covariance (True) or uncentred Gram matrix.
+        gamma_act (str): 'sigmoid' (gamma in (0, 1), like a channel
+            attention) or 'none' (raw linear output). Defaults to 'sigmoid'.
+        init_cfg (dict, optional): Initialisation config.
+    """
+
+    def __init__(self,
+                 in_channels: int,
+                 num_classes: int,
+                 channels: int = 256,
+                 image_sp_channels: int = 64,
+                 group_sp_channels: int = 32,
+                 in_index: int = -1,
+                 centered: bool = True,
+                 gamma_act: str = 'sigmoid',
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        if gamma_act not in ('sigmoid', 'none'):
+            raise ValueError("gamma_act must be 'sigmoid' or 'none', got "
+                             f'{gamma_act!r}.')
+        self.num_classes = num_classes
+        self.channels = channels
+        self.in_index = in_index
+        self.gamma_act = gamma_act
+        self.image_sp = SecondOrderPooling(in_channels, image_sp_channels,
+                                           channels, centered)
+        self.group_sp = SecondOrderPooling(channels, group_sp_channels,
+                                           channels, centered)
+        self.classifier = nn.Linear(channels, num_classes)
+
+    def forward(self, feats: Sequence[Tensor],
+                group_sizes: Sequence[int]) -> Tuple[Tensor, Tensor]:
+        """Compute gamma and co-category logits for every group.
+
+        Args:
+            feats (Sequence[Tensor]): Backbone levels for all B*N images.
+            group_sizes (Sequence[int]): Sizes of the consecutive groups.
+
+        Returns:
+            tuple[Tensor, Tensor]: gamma of shape (G, channels) and
+            classification logits of shape (G, num_classes).
+        """
+        x = feats[self.in_index]
+        per_image = self.image_sp(x.flatten(2))  # (B*N, d)
+        groups = torch.split(per_image, list(group_sizes), dim=0)
+        # Stack each group's vectors as a d-channel set of N positions.
+        pooled = torch.cat(
+            [self.group_sp(g.T.unsqueeze(0)) for g in groups], dim=0)
+        gamma = pooled.sigmoid() if self.gamma_act == 'sigmoid' else pooled
+        return gamma, self.classifier(gamma)
+
+    def group_targets(self, batch_img_metas: Sequence[dict],
+                      group_sizes: Sequence[int],
+                      device: torch.device) -> Tensor:
+        """Multi-hot co-category targets, one row per group.
+
+        Args:
+            batch_img_metas (Sequence[dict]): Metainfo of all images; the
+                first image of each group must carry ``co_categories``.
+            group_sizes (Sequence[int]): Sizes of the consecutive groups.
+            device (torch.device): Device of the result.
+
+        Returns:
+            Tensor: Float tensor of shape (G, num_classes).
+        """
+        targets = torch.zeros(len(group_sizes), self.num_classes,
+                              device=device)
+        start = 0
+        for g, size in enumerate(group_sizes):
+            labels: List[int] = list(
+                batch_img_metas[start].get('co_categories', []))
+            if not labels or max(labels) >= self.num_classes:
+                raise ValueError(
+                    f'Group {g} has co_categories {labels}, expected a '
+                    f'non-empty list of indices < num_classes='
+                    f'{self.num_classes} (dataset classes vs. the head).')
+            targets[g, labels] = 1.0
+            start += size
+        return targets
+
+    def loss_by_feat(self, cls_logits: Tensor, targets: Tensor) -> Tensor:
+        """Unweighted l_sem (eq. 12).
+
+        Args:
+            cls_logits (Tensor): Shape (G, num_classes).
+            targets (Tensor): Multi-hot targets, same shape.
+
+        Returns:
+            Tensor: Scalar loss.
+        """
+        bce = F.binary_cross_entropy_with_logits(
+            cls_logits.float(), targets.float(), reduction='none')
+        return bce.sum(dim=1).mean()

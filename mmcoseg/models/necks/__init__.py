@@ -1,0 +1,3 @@
+from .spatial_modulator import SpatialModulator
+
+__all__ = ['SpatialModulator']

@@ -1,0 +1,157 @@
+"""The spatial modulator f_spa of SSNM (paper eq. 2, 6-10)."""
+import math
+from typing import List, Optional, Sequence, Tuple
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmengine.model import BaseModule
+from mmseg.models.utils import resize
+from mmseg.registry import MODELS
+from torch import Tensor
+
+from ..utils.spectral import border_sign, eigenvalue_with_grad, top_eigenpair
+
+_DTYPES = {'float32': torch.float32, 'float64': torch.float64}
+
+
+@MODELS.register_module()
+class SpatialModulator(BaseModule):
+    """Unsupervised spatial modulator: a 2-way spectral clustering of the
+    pixels of a group.
+
+    The selected backbone levels of each image are resized to one resolution
+    (``target_stride``), concatenated and projected by a 1x1 conv
+    (theta_spa) to ``channels`` = d dimensions; each pixel descriptor is
+    L2-normalised (eq. 2). For the M = N*h*w descriptors X of a group, the
+    relaxed clustering objective -s^T G s, G = X^T X - 1 1^T, ||s|| = 1, is
+    minimised by the top eigenvector of G (eq. 6-9), computed exactly with a
+    (d+1)x(d+1) reduction (:mod:`mmcoseg.models.utils.spectral`).
+
+    The eigenvector's sign is fixed by ``sign_rule='border'``: the side that
+    holds most of the image borders is background (negative). The maps are
+    scaled by sqrt(M) so entries are O(1) per pixel. The maps are a
+    stop-gradient input of the decoder; theta_spa is trained by
+    l_spa = -lambda_max / M (eq. 10), whose gradient is exact and stable.
+
+    Args:
+        in_channels (Sequence[int]): Channels of the backbone levels.
+        channels (int): Descriptor dimension d. Defaults to 256.
+        in_index (Sequence[int]): Backbone levels used. Defaults to all.
+        in_strides (Sequence[int]): Stride of each backbone level.
+            Defaults to (4, 8, 16, 32).
+        target_stride (int): Stride of the fused descriptor map (and of S).
+            Defaults to 4.
+        sign_rule (str): 'border' (border = background) or 'none' (the
+            largest-magnitude entry is made positive). Defaults to 'border'.
+        border_width (int): Width in pixels of the border ring used by the
+            sign rule. Defaults to 1.
+        solve_dtype (str): 'float64' or 'float32' for the eigen-solve.
+            Defaults to 'float64'.
+        align_corners (bool): For resizing levels. Defaults to False.
+        init_cfg (dict, optional): Initialisation config.
+    """
+
+    def __init__(self,
+                 in_channels: Sequence[int],
+                 channels: int = 256,
+                 in_index: Sequence[int] = (0, 1, 2, 3),
+                 in_strides: Sequence[int] = (4, 8, 16, 32),
+                 target_stride: int = 4,
+                 sign_rule: str = 'border',
+                 border_width: int = 1,
+                 solve_dtype: str = 'float64',
+                 align_corners: bool = False,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        if len(in_index) != len(in_strides):
+            raise ValueError('in_index and in_strides must have the same '
+                             f'length, got {in_index} and {in_strides}.')
+        if sign_rule not in ('border', 'none'):
+            raise ValueError(f"sign_rule must be 'border' or 'none', got "
+                             f'{sign_rule!r}.')
+        if solve_dtype not in _DTYPES:
+            raise ValueError(f'solve_dtype must be one of {list(_DTYPES)}, '
+                             f'got {solve_dtype!r}.')
+        self.in_index = list(in_index)
+        self.in_strides = list(in_strides)
+        self.target_stride = target_stride
+        self.sign_rule = sign_rule
+        self.border_width = border_width
+        self.solve_dtype = _DTYPES[solve_dtype]
+        self.align_corners = align_corners
+        fused = sum(in_channels[i] for i in self.in_index)
+        self.theta_spa = nn.Conv2d(fused, channels, kernel_size=1)
+
+    def descriptors(self, feats: Sequence[Tensor]) -> Tensor:
+        """Fused, L2-normalised pixel descriptors phi (eq. 2).
+
+        Args:
+            feats (Sequence[Tensor]): Backbone levels, each (B*N, C_i, H_i,
+                W_i).
+
+        Returns:
+            Tensor: Descriptors of shape (B*N, d, h, w) at ``target_stride``.
+        """
+        levels = [feats[i] for i in self.in_index]
+        ref, ref_stride = levels[0], self.in_strides[0]
+        size = tuple(
+            max(1, math.ceil(s * ref_stride / self.target_stride))
+            for s in ref.shape[2:])
+        fused = torch.cat([
+            resize(x, size=size, mode='bilinear',
+                   align_corners=self.align_corners)
+            if x.shape[2:] != size else x for x in levels
+        ], dim=1)
+        return F.normalize(self.theta_spa(fused), dim=1, eps=1e-12)
+
+    def _border_mask(self, n: int, h: int, w: int,
+                     device: torch.device) -> Tensor:
+        bw = max(1, min(self.border_width, h // 2, w // 2))
+        mask = torch.ones(h, w, dtype=torch.bool, device=device)
+        mask[bw:h - bw, bw:w - bw] = False
+        return mask.expand(n, h, w).reshape(-1)
+
+    def _solve_group(self, phi: Tensor) -> Tuple[Tensor, Tensor]:
+        """Spatial maps and differentiable lambda_max for one group.
+
+        Args:
+            phi (Tensor): Descriptors of one group, shape (N, d, h, w).
+
+        Returns:
+            tuple[Tensor, Tensor]: Maps S of shape (N, 1, h, w) (no
+            gradient) and lambda_max / M (scalar, with gradient).
+        """
+        n, d, h, w = phi.shape
+        x = phi.permute(0, 2, 3, 1).reshape(-1, d)  # (M, d), M = n*h*w
+        lam, u = top_eigenpair(x, self.solve_dtype)
+        if self.sign_rule == 'border':
+            u = u * border_sign(u, self._border_mask(n, h, w, u.device))
+        elif u.abs().max() > 0:
+            u = u * torch.sign(u[u.abs().argmax()])
+        m = x.shape[0]
+        maps = (u * math.sqrt(m)).to(phi.dtype).reshape(n, 1, h, w)
+        with torch.autocast(x.device.type, enabled=False):
+            lam_grad = eigenvalue_with_grad(x.float(), u)
+        return maps, lam_grad / m
+
+    def forward(self, feats: Sequence[Tensor],
+                group_sizes: Sequence[int]) -> Tuple[Tensor, Tensor]:
+        """Compute the spatial maps of every group in a flat batch.
+
+        Args:
+            feats (Sequence[Tensor]): Backbone levels for all B*N images.
+            group_sizes (Sequence[int]): Sizes of the consecutive groups.
+
+        Returns:
+            tuple[Tensor, Tensor]: S of shape (B*N, 1, h, w) and the
+            unweighted l_spa = -mean over groups of lambda_max / M (eq. 10).
+        """
+        phi = self.descriptors(feats)
+        maps: List[Tensor] = []
+        lams: List[Tensor] = []
+        for group in torch.split(phi, list(group_sizes), dim=0):
+            group_maps, lam = self._solve_group(group)
+            maps.append(group_maps)
+            lams.append(lam)
+        return torch.cat(maps, dim=0), -torch.stack(lams).mean()

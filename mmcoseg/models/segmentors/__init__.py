@@ -1,0 +1,3 @@
+from .coseg_encoder_decoder import CoSegEncoderDecoder
+
+__all__ = ['CoSegEncoderDecoder']

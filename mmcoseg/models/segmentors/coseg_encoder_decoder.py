@@ -1,0 +1,177 @@
+"""A group-aware encoder-decoder segmentor for co-segmentation (SSNM)."""
+from typing import List, Optional, Sequence
+
+from mmengine.config import ConfigDict
+from mmseg.models.segmentors import EncoderDecoder
+from mmseg.registry import MODELS
+from mmseg.utils import ConfigType, OptConfigType, OptMultiConfig, SampleList
+from torch import Tensor
+
+from ..utils.group import expand_to_images, group_sizes_from_metas
+from ..utils.modulation import Modulation
+
+
+@MODELS.register_module()
+class CoSegEncoderDecoder(EncoderDecoder):
+    """Encoder-decoder that segments the object shared by each image group.
+
+    A batch holds B groups of N images, flattened to B*N images with the
+    group structure in each image's metainfo (``group_size``,
+    ``index_in_group``). The backbone runs on all B*N images; the spatial
+    modulator (f_spa) and the semantic HSP head (f_sem) then run per group;
+    the decoder (f_seg) decodes the modulated levels. ``predict`` returns a
+    flat list of :class:`SegDataSample` at the original image size, so
+    MMSeg's metrics, visualisation hook and ``tools/test.py --show-dir``
+    work unchanged.
+
+    Args:
+        backbone (dict): Backbone config.
+        decode_head (dict): Decoder config, e.g. ``ModulatedFPNDecoder``.
+        spatial_modulator (dict, optional): ``SpatialModulator`` config;
+            None disables f_spa (ablation "w/o f_spa").
+        semantic_head (dict, optional): ``HSPHead`` config; None disables
+            f_sem (ablation "w/o f_sem").
+        neck (dict, optional): Neck config.
+        train_cfg (dict, optional): Training config.
+        test_cfg (dict, optional): Testing config; only ``mode='whole'``.
+        data_preprocessor (dict, optional): Usually
+            ``CoSegDataPreProcessor``.
+        pretrained (str, optional): Backbone checkpoint.
+        init_cfg (dict, optional): Initialisation config.
+    """
+
+    def __init__(self,
+                 backbone: ConfigType,
+                 decode_head: ConfigType,
+                 spatial_modulator: OptConfigType = None,
+                 semantic_head: OptConfigType = None,
+                 neck: OptConfigType = None,
+                 train_cfg: OptConfigType = None,
+                 test_cfg: OptConfigType = None,
+                 data_preprocessor: OptConfigType = None,
+                 pretrained: Optional[str] = None,
+                 init_cfg: OptMultiConfig = None):
+        super().__init__(
+            backbone=backbone,
+            decode_head=decode_head,
+            neck=neck,
+            train_cfg=train_cfg,
+            test_cfg=ConfigDict(test_cfg or dict(mode='whole')),
+            data_preprocessor=data_preprocessor,
+            pretrained=pretrained,
+            init_cfg=init_cfg)
+        if self.test_cfg.get('mode', 'whole') != 'whole':
+            raise ValueError(
+                "CoSegEncoderDecoder supports test_cfg.mode='whole' only: "
+                'sliding windows would split the images of a group.')
+        self.spatial_modulator = (
+            MODELS.build(spatial_modulator) if spatial_modulator else None)
+        self.semantic_head = (
+            MODELS.build(semantic_head) if semantic_head else None)
+        if (self.semantic_head is not None
+                and self.semantic_head.channels != self.decode_head.channels):
+            raise ValueError(
+                f'semantic_head.channels ({self.semantic_head.channels}) '
+                'must equal decode_head.channels '
+                f'({self.decode_head.channels}): gamma scales the channels '
+                'of every decoder level.')
+
+    @property
+    def with_spatial_modulator(self) -> bool:
+        """Whether f_spa is enabled."""
+        return self.spatial_modulator is not None
+
+    @property
+    def with_semantic_head(self) -> bool:
+        """Whether f_sem is enabled."""
+        return self.semantic_head is not None
+
+    def modulate(self,
+                 feats: Sequence[Tensor],
+                 batch_img_metas: Optional[List[dict]],
+                 with_loss: bool = False) -> Modulation:
+        """Run both modulators on every group of the batch.
+
+        Args:
+            feats (Sequence[Tensor]): Backbone levels for all images.
+            batch_img_metas (list[dict], optional): Image metainfo holding
+                the group structure; None means one group.
+            with_loss (bool): Also compute the unweighted l_spa and l_sem.
+
+        Returns:
+            Modulation: S, gamma per image and, if asked, the losses.
+        """
+        sizes = group_sizes_from_metas(batch_img_metas, feats[0].shape[0])
+        mod = Modulation()
+        if self.with_spatial_modulator:
+            mod.spatial, loss_spa = self.spatial_modulator(feats, sizes)
+            if with_loss:
+                mod.loss_spa = loss_spa
+        if self.with_semantic_head:
+            gamma, cls_logits = self.semantic_head(feats, sizes)
+            mod.gamma = expand_to_images(gamma, sizes)
+            if with_loss:
+                targets = self.semantic_head.group_targets(
+                    batch_img_metas, sizes, cls_logits.device)
+                mod.loss_sem = self.semantic_head.loss_by_feat(
+                    cls_logits, targets)
+        return mod
+
+    def loss(self, inputs: Tensor, data_samples: SampleList) -> dict:
+        """Compute the losses of a batch of groups (eq. 14).
+
+        Args:
+            inputs (Tensor): Images (B*N, C, H, W).
+            data_samples (list[SegDataSample]): One per image, with
+                ``gt_sem_seg`` and the group metainfo.
+
+        Returns:
+            dict[str, Tensor]: ``loss_seg``, ``loss_spa``, ``loss_sem``,
+            ``acc_seg``.
+        """
+        feats = self.extract_feat(inputs)
+        metas = [sample.metainfo for sample in data_samples]
+        modulation = self.modulate(feats, metas, with_loss=True)
+        return self.decode_head.loss(feats, data_samples, self.train_cfg,
+                                     modulation)
+
+    def encode_decode(self, inputs: Tensor,
+                      batch_img_metas: List[dict]) -> Tensor:
+        """Foreground logits of every image, at the padded input size.
+
+        Args:
+            inputs (Tensor): Images (B*N, C, H, W).
+            batch_img_metas (list[dict]): Image metainfo with the groups.
+
+        Returns:
+            Tensor: Logits (B*N, 1, H, W).
+        """
+        feats = self.extract_feat(inputs)
+        modulation = self.modulate(feats, batch_img_metas)
+        return self.decode_head.predict(feats, batch_img_metas,
+                                        self.test_cfg, modulation)
+
+    def slide_inference(self, inputs: Tensor,
+                        batch_img_metas: List[dict]) -> Tensor:
+        """Not supported: windows would break up the groups."""
+        raise NotImplementedError(
+            'Sliding-window inference is not supported for co-segmentation; '
+            "use test_cfg=dict(mode='whole').")
+
+    def _forward(self,
+                 inputs: Tensor,
+                 data_samples: SampleList = None) -> Tensor:
+        """Plain forward (tensor mode) returning the decoder logits.
+
+        Args:
+            inputs (Tensor): Images (B*N, C, H, W).
+            data_samples (list[SegDataSample], optional): Group metainfo;
+                without it the whole batch is one group.
+
+        Returns:
+            Tensor: Logits at the decoder's resolution.
+        """
+        feats = self.extract_feat(inputs)
+        metas = ([sample.metainfo for sample in data_samples]
+                 if data_samples else None)
+        return self.decode_head.forward(feats, self.modulate(feats, metas))
