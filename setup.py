@@ -36,7 +36,12 @@ setup(
     python_requires='>=3.8',
     packages=find_packages(exclude=('configs', 'tools', 'tests')),
     include_package_data=True,
-    package_data={'mmcoseg': ['.mim/configs/**/*.py']},
+    package_data={
+        'mmcoseg': [
+            '.mim/model-index.yml', '.mim/configs/**/*.py',
+            '.mim/configs/**/*.yaml'
+        ]
+    },
     install_requires=read_requirements('runtime'),
     extras_require={
         'mim': read_requirements('mminstall'),

@@ -4,7 +4,11 @@ Importing the package registers its datasets, transforms, models, metrics,
 hooks and visualizer into MMSeg's registries (configs reach it through
 ``custom_imports=dict(imports=['mmcoseg'])``).
 """
-from .utils import install_mmcv_ops_fallback, register_safe_globals
+from .utils import (
+                    install_mmcv_ops_fallback,
+                    register_config_scope,
+                    register_safe_globals,
+)
 from .version import __version__
 
 # mmseg.models imports mmcv.ops unconditionally; mmcv-lite has no compiled
@@ -13,6 +17,8 @@ install_mmcv_ops_fallback()
 # Allow-list the exact numpy types found in checkpoints for torch.load's
 # weights_only=True (never a global opt-out).
 register_safe_globals()
+# `_base_ = 'mmcoseg::...'` in user configs.
+register_config_scope()
 
 from . import datasets, engine, evaluation, models, visualization  # noqa: E402,F401,I001
 

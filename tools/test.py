@@ -69,8 +69,9 @@ def trigger_visualization_hook(cfg, args):
     default_hooks = cfg.default_hooks
     if 'visualization' in default_hooks:
         visualization_hook = default_hooks['visualization']
-        # Turn on visualization
+        # Turn on visualization, for every test batch (group)
         visualization_hook['draw'] = True
+        visualization_hook['interval'] = 1
         if args.show:
             visualization_hook['show'] = True
             visualization_hook['wait_time'] = args.wait_time

@@ -38,13 +38,33 @@ def binarize_mask(mask: np.ndarray,
     return (mask > threshold).astype(np.uint8)
 
 
+def binarize_palette_indices(indices: np.ndarray) -> np.ndarray:
+    """Foreground of a palette (indexed) mask.
+
+    Index 0 is background. When other indices than 0 and 255 occur,
+    255 is the VOC-style "void" border and counts as background too;
+    a mask holding only 0 and 255 uses 255 as foreground.
+
+    Args:
+        indices (np.ndarray): Palette indices, shape (H, W).
+
+    Returns:
+        np.ndarray: uint8 array (H, W) in {0, 1}.
+    """
+    values = np.unique(indices)
+    fg = indices != 0
+    if np.any((values != 0) & (values != 255)):
+        fg &= indices != 255
+    return fg.astype(np.uint8)
+
+
 def read_mask(path: str,
               threshold: Optional[float] = None,
               backend_args: Optional[dict] = None) -> np.ndarray:
     """Read a mask file and binarise it.
 
-    Palette images are read as their palette indices (index 0 is
-    background); alpha channels are dropped.
+    Palette images are read as their palette indices (see
+    :func:`binarize_palette_indices`); alpha channels are dropped.
 
     Args:
         path (str): Mask file.
@@ -63,6 +83,8 @@ def read_mask(path: str,
                 img = img.convert('RGB' if img.mode == 'RGBA' else 'L')
             elif img.mode == 'CMYK':
                 img = img.convert('RGB')
+            elif img.mode == 'P':
+                return binarize_palette_indices(np.asarray(img))
             array = np.asarray(img)
     except (OSError, SyntaxError) as err:
         raise ValueError(f'Cannot read mask {path}: {err}') from err

@@ -37,7 +37,7 @@ class CoSegDataPreProcessor(SegDataPreProcessor):
             dict: ``inputs`` (B*N, C, H, W) and flat ``data_samples``.
         """
         inputs = data['inputs']
-        if inputs and _is_group(inputs[0]):
+        if len(inputs) and _is_group(inputs[0]):
             samples = data.get('data_samples')
             data = dict(data)
             data['inputs'] = self._flatten(inputs)

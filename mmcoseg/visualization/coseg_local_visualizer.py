@@ -189,7 +189,7 @@ class CoSegLocalVisualizer(SegLocalVisualizer):
                     self.text_color, thickness, cv2.LINE_AA)
         return image
 
-    def _draw_coseg(self,
+    def draw_coseg(self,
                     image: np.ndarray,
                     sem_seg: PixelData,
                     text: Optional[str] = None) -> np.ndarray:
@@ -270,11 +270,11 @@ class CoSegLocalVisualizer(SegLocalVisualizer):
         pred_img_data = None
         if draw_gt and data_sample is not None and \
                 'gt_sem_seg' in data_sample:
-            gt_img_data = self._draw_coseg(image, data_sample.gt_sem_seg,
+            gt_img_data = self.draw_coseg(image, data_sample.gt_sem_seg,
                                            text)
         if draw_pred and data_sample is not None and \
                 'pred_sem_seg' in data_sample:
-            pred_img_data = self._draw_coseg(image, data_sample.pred_sem_seg,
+            pred_img_data = self.draw_coseg(image, data_sample.pred_sem_seg,
                                              text)
 
         if gt_img_data is not None and pred_img_data is not None:

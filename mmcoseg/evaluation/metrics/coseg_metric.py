@@ -10,14 +10,18 @@ categories (the "Ave." column of the SSNM paper):
   ``TP / (TP + FP + FN)``.
 """
 import logging
+import os.path as osp
 from collections import OrderedDict
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
+from mmengine.dist import is_main_process
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger, print_log
+from mmengine.utils import mkdir_or_exist
 from mmseg.registry import METRICS
+from PIL import Image
 from prettytable import PrettyTable
 from torch import Tensor
 
@@ -140,6 +144,13 @@ class CoSegMetric(BaseMetric):
         prefix (str, optional): The prefix that will be added in the metric
             names to disambiguate homonymous metrics of different evaluators.
             Defaults to None.
+        output_dir (str, optional): If given, every scored prediction is
+            also written there as an 8-bit PNG mask (0 background, 255
+            foreground) at ``<output_dir>/<category_name>/<image stem>.png``
+            (``tools/test.py --out``). Defaults to None.
+        keep_results (bool): Accepted for ``tools/test.py --out`` (which
+            sets it, as for mmseg's ``IoUMetric``); the written masks are
+            always kept. Defaults to False.
         **kwargs: Further arguments of :class:`mmengine.evaluator.BaseMetric`
             (e.g. ``collect_dir``).
 
@@ -153,10 +164,15 @@ class CoSegMetric(BaseMetric):
                  ignore_index: int = 255,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None,
+                 output_dir: Optional[str] = None,
+                 keep_results: bool = False,
                  **kwargs) -> None:
         super().__init__(
             collect_device=collect_device, prefix=prefix, **kwargs)
         self.ignore_index = ignore_index
+        self.output_dir = output_dir
+        if self.output_dir and is_main_process():
+            mkdir_or_exist(self.output_dir)
 
     def process(self, data_batch: dict, data_samples: Sequence[dict]) -> None:
         """Count the confusion pixels of every image of a batch.
@@ -181,6 +197,8 @@ class CoSegMetric(BaseMetric):
             gt = data_sample['gt_sem_seg']['data']
             tp, fp, fn, tn = image_pj_counts(pred, gt, self.ignore_index)
             category = data_sample.get('category')
+            if self.output_dir:
+                self._save_pred(pred, data_sample, category)
             records.append({
                 'category': -1 if category is None else int(category),
                 'category_name': data_sample.get('category_name'),
@@ -191,6 +209,21 @@ class CoSegMetric(BaseMetric):
                 'tn': tn,
             })
         self.results.append(records)
+
+    def _save_pred(self, pred: Union[Tensor, np.ndarray], data_sample: dict,
+                   category: Optional[int]) -> None:
+        """Write a prediction as a 0/255 PNG under ``output_dir``."""
+        fg = _as_2d_tensor(pred, 'pred').cpu().numpy() != 0
+        name = data_sample.get('category_name')
+        if name is None:
+            name = 'unknown' if category is None else self._category_name(
+                int(category), None)
+        stem = osp.splitext(osp.basename(
+            data_sample.get('img_path') or 'pred'))[0]
+        folder = osp.join(self.output_dir, str(name))
+        mkdir_or_exist(folder)
+        Image.fromarray(fg.astype(np.uint8) * 255, 'L').save(
+            osp.join(folder, stem + '.png'))
 
     def _category_name(self, category: int,
                        fallback: Optional[str]) -> str:

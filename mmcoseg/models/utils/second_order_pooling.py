@@ -3,6 +3,7 @@ from typing import Optional
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 from mmengine.model import BaseModule
 from torch import Tensor
 
@@ -10,13 +11,23 @@ from torch import Tensor
 class SecondOrderPooling(BaseModule):
     """1x1 conv to c channels, c x c channel covariance, FC to d outputs.
 
+    The c x c matrix is normalised before the FC layer as usual for
+    second-order pooling (signed square root, then L2 over its entries), so
+    its scale does not depend on the feature magnitudes or the number of
+    positions and the FC output stays in the range where gamma's sigmoid
+    has gradient.
+
     Args:
         in_channels (int): Input channels.
         channels (int): Reduced channels c of the covariance.
         out_channels (int): Output dimension d.
         centered (bool): Subtract the mean over positions before the Gram
-            matrix (a covariance, as in the paper). False gives the
-            uncentred Gram matrix of the released code. Defaults to True.
+            matrix (a covariance). Defaults to False: the uncentred Gram
+            matrix (second-order pooling as in the released code) keeps
+            the mean, and across a group the mean is the shared signal
+            that centring would remove.
+        normalize (bool): Apply the signed square root and L2
+            normalisation. Defaults to True.
         init_cfg (dict, optional): Initialisation config.
     """
 
@@ -24,13 +35,17 @@ class SecondOrderPooling(BaseModule):
                  in_channels: int,
                  channels: int,
                  out_channels: int,
-                 centered: bool = True,
+                 centered: bool = False,
+                 normalize: bool = True,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.centered = centered
+        self.normalize = normalize
+        # BN (not ReLU) keeps signed, centred-per-channel responses so the
+        # second-order statistics differ between inputs from the start.
         self.reduce = nn.Sequential(
-            nn.Conv1d(in_channels, channels, kernel_size=1),
-            nn.ReLU(inplace=True))
+            nn.Conv1d(in_channels, channels, kernel_size=1, bias=False),
+            nn.BatchNorm1d(channels))
         self.fc = nn.Linear(channels * channels, out_channels)
 
     def forward(self, x: Tensor) -> Tensor:
@@ -45,5 +60,8 @@ class SecondOrderPooling(BaseModule):
         z = self.reduce(x)
         if self.centered:
             z = z - z.mean(dim=2, keepdim=True)
-        cov = torch.bmm(z, z.transpose(1, 2)) / z.shape[2]
-        return self.fc(cov.flatten(1))
+        cov = (torch.bmm(z, z.transpose(1, 2)) / z.shape[2]).flatten(1)
+        if self.normalize:
+            cov = torch.sign(cov) * torch.sqrt(cov.abs() + 1e-6)
+            cov = F.normalize(cov, dim=1)
+        return self.fc(cov)

@@ -1,0 +1,3 @@
+# Ablation (paper Table 5): without the semantic modulator f_sem (HSP).
+_base_ = './ssnm_r18-c16_1x4g5-1500i_synthetic-128x128.py'
+model = dict(semantic_head=None)

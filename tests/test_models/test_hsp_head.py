@@ -1,0 +1,69 @@
+import pytest
+import torch
+
+from mmcoseg.models.decode_heads import HSPHead
+from mmcoseg.models.utils import SecondOrderPooling
+
+
+@pytest.mark.parametrize('sizes', [[5], [5, 5, 5, 5], [2, 3], [1, 4, 7]])
+@pytest.mark.parametrize('in_channels,channels,c1,c2', [(64, 32, 16, 8),
+                                                         (144, 128, 64, 32)])
+def test_hsp_shapes(sizes, in_channels, channels, c1, c2):
+    head = HSPHead(in_channels=in_channels, num_classes=6, channels=channels,
+                   image_sp_channels=c1, group_sp_channels=c2)
+    feats = [torch.randn(sum(sizes), in_channels, 4, 5)]
+    gamma, logits = head(feats, sizes)
+    assert gamma.shape == (len(sizes), channels)
+    assert logits.shape == (len(sizes), 6)
+    assert ((gamma > 0) & (gamma < 1)).all()  # sigmoid channel weights
+
+
+def test_gamma_is_per_group_and_order_invariant_within_group():
+    torch.manual_seed(0)
+    head = HSPHead(in_channels=16, num_classes=3, channels=8,
+                   image_sp_channels=4, group_sp_channels=4).eval()
+    x = torch.randn(5, 16, 3, 3)
+    gamma, _ = head([x], [5])
+    gamma_perm, _ = head([x[[4, 2, 0, 1, 3]]], [5])
+    # second-order pooling over the group is a set function
+    assert torch.allclose(gamma, gamma_perm, atol=1e-5)
+    # two groups are pooled separately
+    y = torch.randn(5, 16, 3, 3)
+    gamma2, _ = head([torch.cat([x, y])], [5, 5])
+    assert torch.allclose(gamma2[0], gamma[0], atol=1e-5)
+    assert not torch.allclose(gamma2[1], gamma[0])
+
+
+def test_second_order_pooling_centered_vs_gram():
+    torch.manual_seed(1)
+    sp = SecondOrderPooling(4, 3, 2, centered=True)
+    x = torch.randn(2, 4, 6)
+    z = sp.reduce(x)
+    zc = z - z.mean(2, keepdim=True)
+    cov = zc @ zc.transpose(1, 2) / 6
+    assert torch.allclose(sp(x), sp.fc(cov.flatten(1)), atol=1e-6)
+    sp.centered = False
+    gram = z @ z.transpose(1, 2) / 6
+    assert torch.allclose(sp(x), sp.fc(gram.flatten(1)), atol=1e-6)
+
+
+def test_targets_and_loss_by_hand():
+    head = HSPHead(in_channels=4, num_classes=3, channels=4,
+                   image_sp_channels=2, group_sp_channels=2)
+    metas = [dict(co_categories=[2])] * 2 + [dict(co_categories=[0, 1])] * 3
+    targets = head.group_targets(metas, [2, 3], torch.device('cpu'))
+    assert targets.tolist() == [[0, 0, 1], [1, 1, 0]]
+    logits = torch.tensor([[0.0, 1.0, -1.0], [2.0, 0.5, 0.0]])
+    p = torch.sigmoid(logits)
+    expected = -(targets * p.log() + (1 - targets) * (1 - p).log())
+    expected = expected.sum(1).mean()
+    assert torch.allclose(head.loss_by_feat(logits, targets), expected)
+
+
+def test_bad_targets_are_reported():
+    head = HSPHead(in_channels=4, num_classes=3, channels=4)
+    with pytest.raises(ValueError, match='num_classes=3'):
+        head.group_targets([dict(co_categories=[5])], [1],
+                           torch.device('cpu'))
+    with pytest.raises(ValueError, match='co_categories'):
+        head.group_targets([dict()], [1], torch.device('cpu'))

@@ -1,0 +1,62 @@
+import pytest
+import torch
+from mmengine.registry import init_default_scope
+
+from mmcoseg.models.decode_heads import ModulatedFPNDecoder
+from mmcoseg.models.utils import Modulation
+
+init_default_scope('mmseg')
+
+
+def _decoder(in_channels=(8, 16, 32, 64), channels=16):
+    return ModulatedFPNDecoder(
+        in_channels=list(in_channels),
+        in_index=list(range(len(in_channels))),
+        channels=channels,
+        norm_cfg=dict(type='BN'),
+        loss_decode=dict(type='CoSegLoss', weighting='paper')).eval()
+
+
+def _feats(n, in_channels=(8, 16, 32, 64), size=16):
+    return [
+        torch.randn(n, c, size // 2**i, size // 2**i)
+        for i, c in enumerate(in_channels)
+    ]
+
+
+@pytest.mark.parametrize('n', [1, 5, 20])
+@pytest.mark.parametrize('in_channels,channels', [((8, 16, 32, 64), 16),
+                                                  ((18, 36, 72, 144), 32)])
+def test_output_shape(n, in_channels, channels):
+    head = _decoder(in_channels, channels)
+    out = head(_feats(n, in_channels))
+    assert out.shape == (n, 1, 16, 16)
+    assert head.out_channels == 1 and head.threshold == 0.5
+
+
+def test_modulation_follows_eq5():
+    torch.manual_seed(0)
+    head = _decoder()
+    x = torch.randn(3, 16, 4, 4)
+    gamma = torch.rand(3, 16)
+    spatial = torch.randn(3, 1, 8, 8)
+    out = head.modulate(x, Modulation(gamma=gamma, spatial=spatial))
+    s = torch.nn.functional.interpolate(spatial, size=(4, 4),
+                                        mode='bilinear')
+    assert torch.allclose(out, gamma[:, :, None, None] * x + s, atol=1e-6)
+    # neutral modulation = no modulation
+    feats = _feats(3)
+    neutral = Modulation(gamma=torch.ones(3, 16),
+                         spatial=torch.zeros(3, 1, 4, 4))
+    assert torch.allclose(head(feats, neutral), head(feats), atol=1e-6)
+    # each modulator alone changes the output
+    assert not torch.allclose(head(feats, Modulation(gamma=gamma)),
+                              head(feats))
+    assert not torch.allclose(head(feats, Modulation(spatial=spatial)),
+                              head(feats))
+
+
+def test_multiple_select_required():
+    with pytest.raises(ValueError, match='multiple_select'):
+        ModulatedFPNDecoder(in_channels=8, in_index=0, channels=4,
+                            input_transform=None)
