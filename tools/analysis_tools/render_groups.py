@@ -12,7 +12,6 @@ import os.path as osp
 import mmcv
 from mmengine.config import Config, DictAction
 from mmengine.registry import init_default_scope
-from mmseg.apis import init_model
 from mmseg.registry import DATASETS
 
 from mmcoseg.datasets import coseg_collate
@@ -54,6 +53,9 @@ def main() -> None:
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmseg'))
+    # mmseg.apis imports mmseg.models, which needs mmcoseg's mmcv.ops
+    # fallback in place first (mmcoseg is imported above).
+    from mmseg.apis import init_model
     model = init_model(cfg, args.checkpoint, device=args.device)
     dataset = DATASETS.build(cfg.test_dataloader.dataset)
     drawer = CoSegLocalVisualizer(alpha=0.55)

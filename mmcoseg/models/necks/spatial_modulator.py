@@ -127,7 +127,7 @@ class SpatialModulator(BaseModule):
         lam, u = top_eigenpair(x, self.solve_dtype)
         if self.sign_rule == 'border':
             u = u * border_sign(u, self._border_mask(n, h, w, u.device))
-        elif u.abs().max() > 0:
+        else:  # largest-magnitude entry positive (u = 0 stays 0)
             u = u * torch.sign(u[u.abs().argmax()])
         m = x.shape[0]
         maps = (u * math.sqrt(m)).to(phi.dtype).reshape(n, 1, h, w)

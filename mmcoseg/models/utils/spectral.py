@@ -49,9 +49,12 @@ def top_eigenpair(x: Tensor,
         lam = lambdas[-1]
         u = a_t @ (j * (r @ w[:, -1]))
         norm = u.norm()
-        if lam <= _DEGENERATE_RTOL * c.diagonal().sum() or norm == 0:
-            return lam.clamp_min(0), torch.zeros_like(u)
-        return lam, u / norm
+        # Branch-free (no host sync on GPU): degenerate groups get u = 0.
+        degenerate = (lam <= _DEGENERATE_RTOL * c.diagonal().sum()) | (
+            norm == 0)
+        u = torch.where(degenerate, torch.zeros_like(u),
+                        u / norm.clamp_min(torch.finfo(dtype).tiny))
+        return lam.clamp_min(0), u
 
 
 def eigenvalue_with_grad(x: Tensor, u: Tensor) -> Tensor:
@@ -89,7 +92,8 @@ def border_sign(u: Tensor, border: Tensor) -> Tensor:
         Tensor: Scalar +1 or -1 in the dtype of ``u``.
     """
     b = u[border]
-    for score in (torch.sign(b).sum(), b.sum(), -u.sum()):
-        if score != 0:
-            return -torch.sign(score)
-    return u.new_ones(())
+    scores = torch.stack([torch.sign(b).sum(), b.sum(), -u.sum()])
+    decided = scores != 0
+    first = torch.argmax(decided.int())  # first nonzero score, no host sync
+    return torch.where(decided.any(), -torch.sign(scores[first]),
+                       u.new_ones(()))
