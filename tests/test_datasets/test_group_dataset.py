@@ -279,7 +279,8 @@ def test_bad_group_size(root):
 @pytest.fixture(scope='module')
 def pipelines():
     cfg = Config.fromfile(CONFIG)
-    return cfg.train_pipeline, cfg.test_pipeline, tuple(cfg.crop_size)
+    return (cfg.train_dataloader.dataset.pipeline,
+            cfg.test_dataloader.dataset.pipeline, tuple(cfg.crop_size))
 
 
 def _check_packed(out, n):

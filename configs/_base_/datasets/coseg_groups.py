@@ -1,0 +1,51 @@
+# Group loading shared by the co-segmentation datasets. A batch is
+# `batch_size` groups of `group_size` images; dataset configs set the roots
+# and, where they differ, the per-image pipelines.
+dataset_type = 'GroupDataset'
+crop_size = (224, 224)
+group_size = 5
+
+train_image_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadCoSegAnnotation'),
+    dict(type='Resize', scale=crop_size, keep_ratio=False),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='PhotoMetricDistortion'),
+]
+test_image_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=crop_size, keep_ratio=False),
+    # Masks are loaded after resizing: metrics use the original size.
+    dict(type='LoadCoSegAnnotation'),
+]
+
+train_dataloader = dict(
+    batch_size=4,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='InfiniteSampler', shuffle=True),
+    collate_fn=dict(type='coseg_collate'),
+    dataset=dict(
+        type=dataset_type,
+        group_size=group_size,
+        pipeline=[
+            dict(type='GroupTransforms', transforms=train_image_pipeline),
+            dict(type='PackCoSegInputs'),
+        ]))
+val_dataloader = dict(
+    batch_size=1,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    collate_fn=dict(type='coseg_collate'),
+    dataset=dict(
+        type=dataset_type,
+        group_size=group_size,
+        test_mode=True,
+        pipeline=[
+            dict(type='GroupTransforms', transforms=test_image_pipeline),
+            dict(type='PackCoSegInputs'),
+        ]))
+test_dataloader = val_dataloader
+val_evaluator = dict(type='CoSegMetric')
+test_evaluator = val_evaluator
