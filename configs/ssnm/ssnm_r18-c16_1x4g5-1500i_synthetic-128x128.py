@@ -1,5 +1,10 @@
 # Small CPU config: a narrow ResNet-18 (16 base channels) from scratch on the
-# embedded synthetic set, 1500 iterations of 4 groups x 5 images at 128x128.
+# embedded synthetic set, 1500 iterations of 4 groups x 5 images at 128x128
+# (~8 min on 2 cores). Differences from the paper's recipe, all for training
+# from scratch in minutes: class-balancing BCE (objects cover ~8% of the
+# pixels; the paper weighting predicted background only), lr 2e-3 with a
+# poly decay, w_sem = 2 and w_spa = 0.1 (l_spa saturates near -1 within a
+# few hundred iterations either way).
 _base_ = [
     '../_base_/datasets/synthetic_coseg.py', '../_base_/default_runtime.py',
     '../_base_/schedules/schedule_200k_adam.py'
@@ -44,11 +49,15 @@ model = dict(
         dropout_ratio=0.0,
         norm_cfg=norm_cfg,
         align_corners=False,
-        loss_decode=dict(type='CoSegLoss', weighting='paper')),
+        loss_decode=dict(
+            type='CoSegLoss',
+            weighting='balanced',
+            sem_weight=2.0,
+            spa_weight=0.1)),
     train_cfg=dict(),
     test_cfg=dict(mode='whole'))
 
-optim_wrapper = dict(optimizer=dict(lr=1e-3))
+optim_wrapper = dict(optimizer=dict(lr=2e-3))
 param_scheduler = [
     dict(type='PolyLR', eta_min=1e-5, power=1.0, by_epoch=False, begin=0,
          end=1500)
