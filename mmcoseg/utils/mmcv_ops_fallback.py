@@ -11,6 +11,7 @@ A full mmcv with compiled ops is used untouched.
 import importlib
 import sys
 import types
+import warnings
 from typing import Any, Callable
 
 import torch
@@ -103,4 +104,7 @@ def install_mmcv_ops_fallback() -> bool:
         module = _build_fallback_module()
         sys.modules[FALLBACK_MODULE_NAME] = module
     mmcv.ops = module
+    # Expected with mmcv-lite, and said once in the README: not per import.
+    warnings.filterwarnings(
+        'ignore', message='Fail to import ``MultiScaleDeformableAttention``')
     return True

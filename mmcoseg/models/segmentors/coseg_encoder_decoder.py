@@ -151,6 +151,19 @@ class CoSegEncoderDecoder(EncoderDecoder):
         return self.decode_head.predict(feats, batch_img_metas,
                                         self.test_cfg, modulation)
 
+    def inference(self, inputs: Tensor, batch_img_metas: List[dict]) -> Tensor:
+        """Whole-image inference (the images of a group differ in size by
+        design, so MMSeg's warning about that is not raised).
+
+        Args:
+            inputs (Tensor): Images (B*N, C, H, W).
+            batch_img_metas (list[dict]): Image metainfo with the groups.
+
+        Returns:
+            Tensor: Logits (B*N, 1, H, W).
+        """
+        return self.whole_inference(inputs, batch_img_metas)
+
     def slide_inference(self, inputs: Tensor,
                         batch_img_metas: List[dict]) -> Tensor:
         """Not supported: windows would break up the groups."""
