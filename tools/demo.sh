@@ -6,6 +6,7 @@
 #   bash tools/demo.sh            the full model
 #   bash tools/demo.sh all        the full model and the three ablations
 #                                 (paper Table 5), then a summary table
+#   bash tools/demo.sh ssnm-no-spa ...   the named variants only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup_env.sh
@@ -17,7 +18,8 @@ DATA=data/synthetic_coseg
 python tools/misc/make_synthetic_coseg.py "$DATA"
 
 SUFFIX=r18-c16_1x4g5-1500i_synthetic-128x128
-variants=(ssnm)
+variants=("$@")
+[ $# -eq 0 ] && variants=(ssnm)
 [ "${1:-}" = all ] && variants=(ssnm ssnm-no-spa ssnm-no-sem ssnm-no-mod)
 for v in "${variants[@]}"; do
   cfg=configs/ssnm/${v}_${SUFFIX}.py

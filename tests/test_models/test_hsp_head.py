@@ -34,17 +34,39 @@ def test_gamma_is_per_group_and_order_invariant_within_group():
     assert not torch.allclose(gamma2[1], gamma[0])
 
 
-def test_second_order_pooling_centered_vs_gram():
+def _reference_pool(sp, z):
+    if sp.centered:
+        z = z - z.mean(2, keepdim=True)
+    g = (z @ z.transpose(1, 2) / z.shape[2]).flatten(1)
+    g = torch.sign(g) * torch.sqrt(g.abs() + 1e-6)
+    return sp.fc(torch.nn.functional.normalize(g, dim=1))
+
+
+@pytest.mark.parametrize('centered', [False, True])
+def test_second_order_pooling_by_hand(centered):
     torch.manual_seed(1)
-    sp = SecondOrderPooling(4, 3, 2, centered=True)
+    sp = SecondOrderPooling(4, 3, 2, centered=centered).eval()
     x = torch.randn(2, 4, 6)
     z = sp.reduce(x)
-    zc = z - z.mean(2, keepdim=True)
-    cov = zc @ zc.transpose(1, 2) / 6
-    assert torch.allclose(sp(x), sp.fc(cov.flatten(1)), atol=1e-6)
-    sp.centered = False
-    gram = z @ z.transpose(1, 2) / 6
-    assert torch.allclose(sp(x), sp.fc(gram.flatten(1)), atol=1e-6)
+    assert torch.allclose(sp(x), _reference_pool(sp, z), atol=1e-6)
+    # the normalised second-order vector does not depend on the scale
+    sp.reduce[1].running_var.fill_(4.0)
+    assert torch.allclose(sp(x), sp(3 * x), atol=1e-5)
+
+
+def test_forward_sets_matches_per_set_pooling_with_shared_bn():
+    torch.manual_seed(2)
+    sp = SecondOrderPooling(4, 3, 2).train()
+    vectors = torch.randn(7, 4)
+    out = sp.forward_sets(vectors, [1, 2, 4])  # a set of one is fine
+    assert out.shape == (3, 2)
+    # BN statistics come from all 7 vectors, not from each set alone
+    z = sp.reduce(vectors.T.unsqueeze(0))[0]
+    expected = torch.cat([
+        _reference_pool(sp, part.unsqueeze(0))
+        for part in torch.split(z, [1, 2, 4], dim=1)
+    ])
+    assert torch.allclose(out, expected, atol=1e-6)
 
 
 def test_targets_and_loss_by_hand():

@@ -82,20 +82,17 @@ class HSPHead(BaseModule):
         """
         x = feats[self.in_index]
         per_image = self.image_sp(x.flatten(2))  # (B*N, d)
-        groups = torch.split(per_image, list(group_sizes), dim=0)
-        # Stack each group's vectors as a d-channel set of N positions.
-        pooled = torch.cat([self._pool_group(g) for g in groups], dim=0)
+        # The group's N vectors form a set of N positions with d channels.
+        pooled = self.group_sp.forward_sets(per_image, group_sizes)
+        if self.group_residual:
+            pooled = pooled + torch.stack([
+                g.mean(dim=0)
+                for g in torch.split(per_image, list(group_sizes), dim=0)
+            ])
         gamma = pooled.sigmoid() if self.gamma_act == 'sigmoid' else pooled
         # Classify from the pre-activation: a saturated sigmoid would
         # starve l_sem of gradient.
         return gamma, self.classifier(pooled)
-
-    def _pool_group(self, vectors: Tensor) -> Tensor:
-        """Group-level SP over the (N, d) image vectors of one group."""
-        pooled = self.group_sp(vectors.T.unsqueeze(0))
-        if self.group_residual:
-            pooled = pooled + vectors.mean(dim=0, keepdim=True)
-        return pooled
 
     def group_targets(self, batch_img_metas: Sequence[dict],
                       group_sizes: Sequence[int],

@@ -1,5 +1,5 @@
 """The SP (second-order pooling) layer of the HSP head (paper eq. 3, 11)."""
-from typing import Optional
+from typing import Optional, Sequence
 
 import torch
 import torch.nn as nn
@@ -48,6 +48,16 @@ class SecondOrderPooling(BaseModule):
             nn.BatchNorm1d(channels))
         self.fc = nn.Linear(channels * channels, out_channels)
 
+    def _pool(self, z: Tensor) -> Tensor:
+        """Second-order statistics of reduced features z (B, c, P) -> FC."""
+        if self.centered:
+            z = z - z.mean(dim=2, keepdim=True)
+        cov = (torch.bmm(z, z.transpose(1, 2)) / z.shape[2]).flatten(1)
+        if self.normalize:
+            cov = torch.sign(cov) * torch.sqrt(cov.abs() + 1e-6)
+            cov = F.normalize(cov, dim=1)
+        return self.fc(cov)
+
     def forward(self, x: Tensor) -> Tensor:
         """Pool a set of feature vectors into one vector.
 
@@ -57,11 +67,25 @@ class SecondOrderPooling(BaseModule):
         Returns:
             Tensor: Shape (B, out_channels).
         """
-        z = self.reduce(x)
-        if self.centered:
-            z = z - z.mean(dim=2, keepdim=True)
-        cov = (torch.bmm(z, z.transpose(1, 2)) / z.shape[2]).flatten(1)
-        if self.normalize:
-            cov = torch.sign(cov) * torch.sqrt(cov.abs() + 1e-6)
-            cov = F.normalize(cov, dim=1)
-        return self.fc(cov)
+        return self._pool(self.reduce(x))
+
+    def forward_sets(self, vectors: Tensor,
+                     sizes: Sequence[int]) -> Tensor:
+        """Pool consecutive sets of vectors of different sizes.
+
+        The 1x1 conv and its BN see all vectors of the batch at once, so the
+        BN statistics are taken over every set rather than within one set
+        (which would subtract each set's own mean: its shared signal).
+
+        Args:
+            vectors (Tensor): Shape (T, C_in), the sets one after another.
+            sizes (Sequence[int]): Length of each set; they sum to T.
+
+        Returns:
+            Tensor: Shape (len(sizes), out_channels).
+        """
+        z = self.reduce(vectors.T.unsqueeze(0))[0]  # (c, T)
+        return torch.cat([
+            self._pool(part.unsqueeze(0))
+            for part in torch.split(z, list(sizes), dim=1)
+        ])
