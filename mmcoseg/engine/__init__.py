@@ -1,3 +1,3 @@
-from .hooks import PlainMessageHubHook
+from .hooks import CoSegVisualizationHook, PlainMessageHubHook
 
-__all__ = ['PlainMessageHubHook']
+__all__ = ['CoSegVisualizationHook', 'PlainMessageHubHook']

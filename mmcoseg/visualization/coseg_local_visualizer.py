@@ -190,9 +190,10 @@ class CoSegLocalVisualizer(SegLocalVisualizer):
         return image
 
     def draw_coseg(self,
-                    image: np.ndarray,
-                    sem_seg: PixelData,
-                    text: Optional[str] = None) -> np.ndarray:
+                   image: np.ndarray,
+                   sem_seg: PixelData,
+                   text: Optional[str] = None,
+                   color: Optional[Color] = None) -> np.ndarray:
         """Draw the foreground of a binary map over ``image``.
 
         Args:
@@ -200,6 +201,8 @@ class CoSegLocalVisualizer(SegLocalVisualizer):
             sem_seg (PixelData): Binary map, data shape ``(1, H, W)``.
             text (str, optional): Label to write at the top-left corner.
                 Defaults to None.
+            color (Sequence[int], optional): RGB overlay colour; defaults
+                to ``fg_color``.
 
         Returns:
             np.ndarray: The drawn RGB image (``image`` is not modified).
@@ -207,7 +210,7 @@ class CoSegLocalVisualizer(SegLocalVisualizer):
         drawn = np.ascontiguousarray(image, dtype=np.uint8).copy()
         fg = self._foreground_mask(sem_seg, drawn.shape[:2])
         if fg.any():
-            color = np.asarray(self.fg_color, dtype=np.float32)
+            color = np.asarray(color or self.fg_color, dtype=np.float32)
             blended = drawn[fg].astype(np.float32) * (1 - self.alpha) + \
                 color * self.alpha
             drawn[fg] = np.clip(np.round(blended), 0, 255).astype(np.uint8)

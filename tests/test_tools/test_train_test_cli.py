@@ -257,11 +257,20 @@ def test_test_cli_metrics(tested, trained):
 def test_test_cli_show_dir(tested, data_root):
     sizes = _test_images(data_root)
     assert len(sizes) == NUM_SCORED
-    painted = [
+    pictures = [
         p for p in glob.glob(
             osp.join(tested['show_dir'], '**', '*'), recursive=True)
         if p.lower().endswith(('.png', '.jpg'))
     ]
+    grids = [p for p in pictures if osp.basename(p).startswith('test_group_')]
+    painted = [p for p in pictures if p not in grids]
+    # One group grid per test group (each category of 3 images is one
+    # group of 5 with 2 padding images): rows input, truth, prediction.
+    assert len(grids) == len(DEFAULT_CATEGORIES), grids
+    for path in grids:
+        assert any(f'_{c}_' in osp.basename(path) for c in DEFAULT_CATEGORIES)
+        with Image.open(path) as img:
+            assert img.size[1] == 3 * 160 + 2 * 4, path
     # One painted image per scored test image (padding images of a group
     # are drawn under the same name and overwrite it).
     assert len(painted) == NUM_SCORED, painted

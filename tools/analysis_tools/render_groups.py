@@ -59,7 +59,6 @@ def main() -> None:
     model = init_model(cfg, args.checkpoint, device=args.device)
     dataset = DATASETS.build(cfg.test_dataloader.dataset)
     drawer = CoSegLocalVisualizer(alpha=0.55)
-    truth = CoSegLocalVisualizer(alpha=0.55, fg_color=(0, 200, 0))
     os.makedirs(args.out_dir, exist_ok=True)
     for idx in pick_groups(dataset, args.num_groups):
         samples = model.test_step(coseg_collate([dataset[idx]]))
@@ -68,7 +67,8 @@ def main() -> None:
         for sample in samples:
             image = mmcv.imread(sample.img_path, channel_order='rgb')
             images.append(image)
-            gts.append(truth.draw_coseg(image, sample.gt_sem_seg))
+            gts.append(
+                drawer.draw_coseg(image, sample.gt_sem_seg, color=(0, 200, 0)))
             preds.append(drawer.draw_coseg(image, sample.pred_sem_seg))
             if not sample.is_padding:
                 counts = image_pj_counts(sample.pred_sem_seg.data,

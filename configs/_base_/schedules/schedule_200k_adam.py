@@ -17,4 +17,4 @@ default_hooks = dict(
         type='CheckpointHook', by_epoch=False, interval=10000,
         max_keep_ckpts=3),
     sampler_seed=dict(type='DistSamplerSeedHook'),
-    visualization=dict(type='SegVisualizationHook'))
+    visualization=dict(type='CoSegVisualizationHook'))

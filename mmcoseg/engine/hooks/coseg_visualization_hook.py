@@ -1,0 +1,92 @@
+"""Visualise validation/test groups as grids through the visualizer."""
+import os.path as osp
+from typing import List, Sequence
+
+import mmcv
+from mmengine import fileio
+from mmseg.engine.hooks import SegVisualizationHook
+from mmseg.registry import HOOKS
+from mmseg.structures import SegDataSample
+
+from mmcoseg.visualization.group_grid import group_grid
+
+TRUTH_COLOR = (0, 200, 0)  # ground truth in green, predictions in fg_color
+
+
+@HOOKS.register_module()
+class CoSegVisualizationHook(SegVisualizationHook):
+    """Draw each validation/test group as one grid image.
+
+    Rows: the input images, the ground truth (when present, green) and the
+    prediction, one column per image of the group. The grid goes to
+    ``visualizer.add_image`` and so to every configured visual backend
+    (local files, TensorBoard, W&B, ...); with ``tools/test.py
+    --show-dir DIR`` it lands in ``DIR/vis_data/vis_image/``. The per-image
+    pictures of :class:`SegVisualizationHook` are drawn as well unless
+    ``draw_images=False``.
+
+    Args:
+        draw_images (bool): Also draw each image (ground truth |
+            prediction) like ``SegVisualizationHook``. Defaults to True.
+        grid_height (int): Height of a grid tile. Defaults to 160.
+        **kwargs: :class:`SegVisualizationHook` arguments (``draw``,
+            ``interval``, ``show``, ``wait_time``, ``backend_args``).
+    """
+
+    def __init__(self,
+                 draw_images: bool = True,
+                 grid_height: int = 160,
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.draw_images = draw_images
+        self.grid_height = grid_height
+
+    def _groups(self, outputs: Sequence[SegDataSample]
+                ) -> List[List[SegDataSample]]:
+        groups: List[List[SegDataSample]] = []
+        for sample in outputs:
+            if sample.get('index_in_group', 0) == 0 or not groups:
+                groups.append([])
+            groups[-1].append(sample)
+        return groups
+
+    def _grid(self, group: Sequence[SegDataSample]):
+        images, truths, preds = [], [], []
+        for sample in group:
+            img_bytes = fileio.get(sample.img_path,
+                                   backend_args=self.backend_args)
+            image = mmcv.imfrombytes(img_bytes, channel_order='rgb')
+            images.append(image)
+            if 'gt_sem_seg' in sample:
+                truths.append(
+                    self._visualizer.draw_coseg(
+                        image, sample.gt_sem_seg, color=TRUTH_COLOR))
+            preds.append(
+                self._visualizer.draw_coseg(image, sample.pred_sem_seg))
+        rows = [images] + ([truths] if truths else []) + [preds]
+        titles = ['input'] + (['truth'] if truths else []) + ['prediction']
+        return group_grid(rows, height=self.grid_height, row_titles=titles)
+
+    def _after_iter(self,
+                    runner,
+                    batch_idx: int,
+                    data_batch: dict,
+                    outputs: Sequence[SegDataSample],
+                    mode: str = 'val') -> None:
+        """Draw the groups of every ``interval``-th batch."""
+        if self.draw is False or mode == 'train':
+            return
+        if self.draw_images:
+            super()._after_iter(runner, batch_idx, data_batch, outputs, mode)
+        if not self.every_n_inner_iters(batch_idx, self.interval):
+            return
+        if not hasattr(self._visualizer, 'draw_coseg'):
+            raise TypeError('CoSegVisualizationHook needs the '
+                            'CoSegLocalVisualizer (visualizer.type).')
+        for group in self._groups(outputs):
+            first = group[0]
+            name = first.get('category_name') or osp.basename(first.img_path)
+            grid = self._grid(group)
+            self._visualizer.add_image(
+                f"{mode}_group_{first.get('group_id', batch_idx)}_{name}",
+                grid, step=runner.iter)
