@@ -204,3 +204,25 @@ def test_cli(checkpoint, tmp_path):
         cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     assert 'at least two' in proc.stderr
+
+
+def test_cosegment_files_of_every_mode(model, tmp_path):
+    """Grey, RGBA, 16-bit and EXIF-rotated files: masks at display size."""
+    Image.fromarray(np.arange(600, dtype=np.uint8).reshape(20, 30)).save(
+        tmp_path / 'gray.png')
+    Image.fromarray(np.full((10, 12, 4), 200, np.uint8), 'RGBA').save(
+        tmp_path / 'rgba.png')
+    Image.fromarray(np.full((8, 9), 0x8000, np.uint16)).save(
+        tmp_path / 'deep.png')
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    Image.fromarray(_rgb(20, 40)).save(tmp_path / 'rot.jpg', exif=exif)
+    files = [str(tmp_path / n) for n in
+             ('gray.png', 'rgba.png', 'deep.png', 'rot.jpg')]
+    results = cosegment(model, files)
+    expected = [(20, 30), (10, 12), (8, 9), (40, 20)]
+    for result, shape in zip(results, expected):
+        assert result['mask'].shape == shape
+        assert result['mask'].dtype == np.uint8
+        assert result['prob'].shape == shape
+        assert result['prob'].dtype == np.float32
