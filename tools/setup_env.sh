@@ -26,8 +26,9 @@ if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] \
   exit 0
 fi
 
+# pip's own failures propagate (pipefail); only its noise is filtered.
 pip() { python -m pip --disable-pip-version-check -q "$@" 2>&1 \
-    | grep -v "^WARNING: Location" || true; }
+    | { grep -v "^WARNING: Location" || true; }; }
 echo "[setup] installing torch/torchvision (a few minutes the first time)"
 pip install -r requirements/torch.txt 'setuptools<80' wheel
 if [ "$MMCV" = full ]; then
