@@ -24,6 +24,9 @@ from mmseg.registry import METRICS
 from PIL import Image
 from prettytable import PrettyTable
 from torch import Tensor
+from torch.nn import functional as F
+
+PROTOCOLS = ('paper', 'released', 'pooled')
 
 
 def _as_2d_tensor(seg_map: Union[Tensor, np.ndarray], name: str) -> Tensor:
@@ -80,6 +83,59 @@ def image_pj_counts(pred: Union[Tensor, np.ndarray],
     return n_tp, n_fp, n_fn, n_valid - n_tp - n_fp - n_fn
 
 
+def released_counts(prob: Union[Tensor, np.ndarray],
+                    gt: Union[Tensor, np.ndarray],
+                    ignore_index: int = 255,
+                    size: int = 224,
+                    max_thr: float = 0.8) -> Tuple[int, int, int, int]:
+    """Pixel counts of one image as the paper's released evaluation code.
+
+    The foreground probability map is resized to ``size x size`` (bilinear,
+    ``align_corners=False``), the ground truth likewise (nearest), the map
+    is binarised at the adaptive threshold ``min(mean + std, max_thr)`` of
+    the resized map (population std; a pixel is foreground when its
+    probability is strictly greater than the threshold), then counted with
+    :func:`image_pj_counts`.
+
+    Args:
+        prob (Union[Tensor, np.ndarray]): Foreground probability map, shape
+            ``(H, W)`` or ``(1, H, W)``.
+        gt (Union[Tensor, np.ndarray]): Ground-truth map, same ``H, W``.
+        ignore_index (int): Ground-truth value to leave out.
+        size (int): Side of the square evaluation size. Defaults to 224.
+        max_thr (float): Upper bound of the threshold. Defaults to 0.8.
+
+    Returns:
+        Tuple[int, int, int, int]: ``(tp, fp, fn, tn)`` at ``size x size``.
+    """
+    prob = _as_2d_tensor(prob, 'prob').float()
+    gt = _as_2d_tensor(gt, 'gt').to(prob.device)
+    if prob.shape != gt.shape:
+        raise ValueError(f'prob shape {tuple(prob.shape)} does not match gt '
+                         f'shape {tuple(gt.shape)}')
+    prob = F.interpolate(
+        prob[None, None], size=(size, size), mode='bilinear',
+        align_corners=False)[0, 0]
+    gt = F.interpolate(
+        gt[None, None].float(), size=(size, size), mode='nearest')[0, 0]
+    thr = min(float(prob.mean() + prob.std(unbiased=False)), max_thr)
+    return image_pj_counts((prob > thr).long(), gt.long(), ignore_index)
+
+
+def _foreground_prob(seg_logits: Union[Tensor, np.ndarray]) -> Tensor:
+    """Foreground probability map from a data sample's ``seg_logits``.
+
+    A one-channel head's ``seg_logits`` already holds sigmoid probabilities
+    in MMSeg 1.2.2; a two-channel head's holds logits, turned into the
+    softmax probability of class 1.
+    """
+    if not isinstance(seg_logits, Tensor):
+        seg_logits = torch.from_numpy(np.asarray(seg_logits))
+    if seg_logits.ndim == 3 and seg_logits.shape[0] == 2:
+        return seg_logits.float().softmax(dim=0)[1]
+    return _as_2d_tensor(seg_logits, 'seg_logits')
+
+
 def counts_to_pj(tp: int, fp: int, fn: int,
                  tn: int) -> Tuple[float, float]:
     """Turn the pixel counts of one image into its Precision and Jaccard.
@@ -107,6 +163,29 @@ def counts_to_pj(tp: int, fp: int, fn: int,
 @METRICS.register_module()
 class CoSegMetric(BaseMetric):
     """Precision (P) and Jaccard (J) metric for object co-segmentation.
+
+    Three evaluation protocols are available (``protocol``); the logged
+    table names the one used:
+
+    * ``'paper'`` (default): per-image P and J of the model's binary
+      prediction (``pred_sem_seg``, thresholded by the model, at 0.5 for a
+      one-channel head) at the original image size, averaged per category;
+      ``P``/``J`` are the mean over categories ("Ave."), ``P_img``/``J_img``
+      the mean over images.
+    * ``'released'``: as the paper's released evaluation code. The
+      foreground probability map (``seg_logits``: sigmoid probabilities for
+      a one-channel head in MMSeg 1.2.2) and the ground truth are resized to
+      224x224 (bilinear / nearest), each map is binarised at its own
+      adaptive threshold ``min(mean + std, 0.8)`` (see
+      :func:`released_counts`), per-image P and J are computed and averaged
+      over *all* images of the dataset: ``P``/``J`` are that image mean
+      (``P_img``/``J_img`` equal them). The table still lists the per-
+      category means, for information.
+    * ``'pooled'``: per category, one confusion matrix over all the pixels
+      of all its images (TP/FP/FN/TN summed over the images, then P and J);
+      ``P``/``J`` are the mean over categories and ``P_img``/``J_img`` are
+      computed from the counts pooled over every pixel of the dataset.
+      Large images weigh more than small ones.
 
     For every image the metric counts TP/FP/FN/TN pixels with
     :func:`image_pj_counts` (ground-truth pixels equal to ``ignore_index``
@@ -138,6 +217,8 @@ class CoSegMetric(BaseMetric):
     Args:
         ignore_index (int): Ground-truth value left out of the evaluation.
             Defaults to 255.
+        protocol (str): ``'paper'``, ``'released'`` or ``'pooled'`` (see
+            above). Defaults to ``'paper'``.
         collect_device (str): Device name used for collecting results from
             different ranks during distributed training. Must be 'cpu' or
             'gpu'. Defaults to 'cpu'.
@@ -162,6 +243,7 @@ class CoSegMetric(BaseMetric):
 
     def __init__(self,
                  ignore_index: int = 255,
+                 protocol: str = 'paper',
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None,
                  output_dir: Optional[str] = None,
@@ -169,7 +251,11 @@ class CoSegMetric(BaseMetric):
                  **kwargs) -> None:
         super().__init__(
             collect_device=collect_device, prefix=prefix, **kwargs)
+        if protocol not in PROTOCOLS:
+            raise ValueError(f'Unknown CoSegMetric protocol {protocol!r}; '
+                             f'allowed: {", ".join(PROTOCOLS)}')
         self.ignore_index = ignore_index
+        self.protocol = protocol
         self.output_dir = output_dir
         if self.output_dir and is_main_process():
             mkdir_or_exist(self.output_dir)
@@ -195,7 +281,14 @@ class CoSegMetric(BaseMetric):
                 continue
             pred = data_sample['pred_sem_seg']['data']
             gt = data_sample['gt_sem_seg']['data']
-            tp, fp, fn, tn = image_pj_counts(pred, gt, self.ignore_index)
+            if self.protocol == 'released':
+                if 'seg_logits' not in data_sample:
+                    raise KeyError('CoSegMetric(protocol="released") needs '
+                                   'the `seg_logits` of the data samples')
+                prob = _foreground_prob(data_sample['seg_logits']['data'])
+                tp, fp, fn, tn = released_counts(prob, gt, self.ignore_index)
+            else:
+                tp, fp, fn, tn = image_pj_counts(pred, gt, self.ignore_index)
             category = data_sample.get('category')
             if self.output_dir:
                 self._save_pred(pred, data_sample, category)
@@ -254,15 +347,15 @@ class CoSegMetric(BaseMetric):
                 from all ranks.
 
         Returns:
-            Dict[str, float]: ``P`` and ``J`` (mean over categories of the
-            per-category means) and ``P_img`` and ``J_img`` (mean over
-            images), in percent rounded to 2 decimals. All are NaN when
-            there is no image to score.
+            Dict[str, float]: ``P``, ``J``, ``P_img`` and ``J_img`` as
+            defined by ``self.protocol`` (see the class docstring), in
+            percent rounded to 2 decimals. All are NaN when there is no
+            image to score.
         """
         logger: MMLogger = MMLogger.get_current_instance()
 
         seen = set()
-        per_category: Dict[int, List[Tuple[float, float]]] = {}
+        per_category: Dict[int, List[Tuple[int, int, int, int]]] = {}
         names: Dict[int, Optional[str]] = {}
         num_dup = num_no_valid = 0
         for record in self._flatten(results):
@@ -274,13 +367,11 @@ class CoSegMetric(BaseMetric):
                     num_dup += 1
                     continue
                 seen.add(key)
-            precision, jaccard = counts_to_pj(record['tp'], record['fp'],
-                                              record['fn'], record['tn'])
-            if np.isnan(precision):
+            counts = (record['tp'], record['fp'], record['fn'], record['tn'])
+            if sum(counts) == 0:
                 num_no_valid += 1
                 continue
-            per_category.setdefault(category, []).append(
-                (precision, jaccard))
+            per_category.setdefault(category, []).append(counts)
             names.setdefault(category, record.get('category_name'))
 
         if num_dup:
@@ -299,30 +390,48 @@ class CoSegMetric(BaseMetric):
             return OrderedDict(P=nan, J=nan, P_img=nan, J_img=nan)
 
         table = PrettyTable()
+        table.title = f'protocol: {self.protocol}'
         table.field_names = ['Category', '#Img', 'P', 'J']
-        cat_means = []
-        all_scores = []
+        cat_scores = []
+        image_scores = []
         for category in sorted(per_category):
-            scores = np.asarray(per_category[category], dtype=np.float64)
-            mean_p, mean_j = scores.mean(axis=0)
-            cat_means.append((mean_p, mean_j))
-            all_scores.append(scores)
+            counts = np.asarray(per_category[category], dtype=np.int64)
+            scores = np.asarray([counts_to_pj(*c) for c in counts.tolist()],
+                                dtype=np.float64)
+            image_scores.append(scores)
+            if self.protocol == 'pooled':
+                cat_p, cat_j = counts_to_pj(*counts.sum(axis=0).tolist())
+            else:
+                cat_p, cat_j = scores.mean(axis=0)
+            cat_scores.append((cat_p, cat_j))
             table.add_row([
                 self._category_name(category, names[category]),
-                len(scores),
-                _percent(mean_p),
-                _percent(mean_j)
+                len(counts),
+                _percent(cat_p),
+                _percent(cat_j)
             ])
-        ave_p, ave_j = np.mean(cat_means, axis=0)
-        img_p, img_j = np.concatenate(all_scores).mean(axis=0)
-        num_images = sum(len(s) for s in all_scores)
+        num_images = sum(len(s) for s in image_scores)
+        if self.protocol == 'pooled':
+            total = np.concatenate(
+                [np.asarray(c, dtype=np.int64) for c in per_category.values()])
+            img_p, img_j = counts_to_pj(*total.sum(axis=0).tolist())
+        else:
+            img_p, img_j = np.concatenate(image_scores).mean(axis=0)
+        if self.protocol == 'released':
+            ave_p, ave_j = img_p, img_j
+        else:
+            ave_p, ave_j = np.mean(cat_scores, axis=0)
         table.add_row(['Ave.', num_images, _percent(ave_p), _percent(ave_j)])
 
-        print_log('per category results:', logger)
+        print_log(f'per category results (protocol: {self.protocol}):',
+                  logger)
         print_log('\n' + table.get_string(), logger=logger)
+        img_kind = ('pooled over all pixels'
+                    if self.protocol == 'pooled' else 'mean over images')
         print_log(
-            f'per image results: P_img {_percent(img_p)}, '
-            f'J_img {_percent(img_j)} ({num_images} images)', logger)
+            f'per image results (protocol: {self.protocol}, {img_kind}): '
+            f'P_img {_percent(img_p)}, J_img {_percent(img_j)} '
+            f'({num_images} images)', logger)
 
         return OrderedDict(
             P=_percent(ave_p),
