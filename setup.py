@@ -46,6 +46,7 @@ setup(
     extras_require={
         'mim': read_requirements('mminstall'),
         'tests': read_requirements('tests'),
+        'optional': read_requirements('optional'),
     },
     zip_safe=False,
 )
