@@ -47,6 +47,7 @@ setup(
         'mim': read_requirements('mminstall'),
         'tests': read_requirements('tests'),
         'optional': read_requirements('optional'),
+        'pretrained': read_requirements('pretrained'),
     },
     zip_safe=False,
 )

