@@ -12,6 +12,7 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 import mmcoseg  # noqa: F401
+from mmcoseg.utils.dist_utils import setup_cpu_distributed
 
 
 # TODO: support fuse_conv_bn, visualization, and format_only
@@ -123,6 +124,8 @@ def main():
     if args.out is not None:
         cfg.test_evaluator['output_dir'] = args.out
         cfg.test_evaluator['keep_results'] = True
+
+    setup_cpu_distributed(cfg)
 
     # build the runner from config
     runner = Runner.from_cfg(cfg)

@@ -15,6 +15,7 @@ from mmengine.runner import Runner
 from mmseg.registry import RUNNERS
 
 import mmcoseg  # noqa: F401
+from mmcoseg.utils.dist_utils import setup_cpu_distributed
 
 
 def parse_args():
@@ -92,6 +93,8 @@ def main():
 
     # resume training
     cfg.resume = args.resume
+
+    setup_cpu_distributed(cfg)
 
     # build the runner from config
     if 'runner_type' not in cfg:

@@ -1,13 +1,30 @@
 """Dataset of image groups that share an object category."""
+import logging
 import os.path as osp
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple, Union
 
 import numpy as np
 from mmengine import fileio
 from mmengine.dataset import BaseDataset
+from mmengine.logging import print_log
 from mmseg.registry import DATASETS
 
+from .validation import (
+    IGNORED_FILES,
+    READABLE_IMG_SUFFIXES,
+    READABLE_MASK_SUFFIXES,
+    VALIDATE_MODES,
+    ValidationReport,
+    probe_decode,
+    validate_items,
+)
+
 IMG_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp')
+#: ``on_bad_item`` choices of :class:`GroupDataset`.
+BAD_ITEM_ACTIONS = ('skip', 'raise')
+#: Metainfo key (on the first data sample of a group) holding how many bad
+#: training groups were skipped before this one was delivered.
+SKIPPED_KEY = 'skipped_bad_items'
 
 
 @DATASETS.register_module()
@@ -48,8 +65,32 @@ class GroupDataset(BaseDataset):
         group_size (int, optional): Images per group N. Defaults to 5.
         img_suffix (str | Sequence[str]): Image suffixes (case-insensitive).
         seg_map_suffix (str): Mask suffix. Defaults to '.png'.
+        validate (str): Build-time checks (see
+            :mod:`mmcoseg.datasets.validation`). ``'strict'`` (default)
+            raises one :class:`DatasetValidationError` naming every missing
+            or unreadable image or mask, image without mask and image/mask
+            size mismatch (from the file headers), and every empty
+            category; ``'lenient'`` logs them as warnings and drops the bad
+            items (an empty category keeps its label and gets no group);
+            ``'off'`` only lists the files (missing masks and empty
+            categories still raise). In every mode, masks without an image,
+            files with an unsupported suffix and categories with fewer
+            images than ``group_size`` are logged as warnings.
+        on_bad_item (str): What a *training* item whose pipeline fails
+            (e.g. a file that became unreadable mid-run) does. ``'skip'``
+            (default) logs a warning naming the group's bad files, excludes
+            them from later groups, counts the item (see
+            :attr:`num_bad_items` and ``BadItemCounterHook``) and serves
+            another random group; ``'raise'`` logs the files and re-raises.
+            Test-mode items always raise (a skipped group would bias the
+            metric).
+        max_bad_items (int, optional): With ``on_bad_item='skip'``, raise
+            once more than this many items were skipped by one process.
+            None (default) sets no limit; ``max_refetch`` consecutive
+            failures always raise.
         **kwargs: :class:`mmengine.dataset.BaseDataset` arguments
-            (``pipeline``, ``test_mode``, ``metainfo``, ``lazy_init``...).
+            (``pipeline``, ``test_mode``, ``metainfo``, ``lazy_init``,
+            ``max_refetch`` - 20 here unless given...).
     """
 
     METAINFO: dict = dict(classes=None)
@@ -61,7 +102,16 @@ class GroupDataset(BaseDataset):
                  group_size: Optional[int] = 5,
                  img_suffix: Union[str, Sequence[str]] = IMG_SUFFIXES,
                  seg_map_suffix: str = '.png',
+                 validate: str = 'strict',
+                 on_bad_item: str = 'skip',
+                 max_bad_items: Optional[int] = None,
                  **kwargs) -> None:
+        if validate not in VALIDATE_MODES:
+            raise ValueError(f'validate must be one of {VALIDATE_MODES}, '
+                             f'got {validate!r}.')
+        if on_bad_item not in BAD_ITEM_ACTIONS:
+            raise ValueError(f'on_bad_item must be one of '
+                             f'{BAD_ITEM_ACTIONS}, got {on_bad_item!r}.')
         if group_size is not None and group_size < 1:
             raise ValueError(f'group_size must be >= 1 or None, got '
                              f'{group_size}.')
@@ -73,8 +123,27 @@ class GroupDataset(BaseDataset):
             s.lower() for s in ((img_suffix, ) if isinstance(
                 img_suffix, str) else img_suffix))
         self.seg_map_suffix = seg_map_suffix
+        unsupported = [s for s in self.img_suffix
+                       if s not in READABLE_IMG_SUFFIXES]
+        if unsupported:
+            raise ValueError(
+                f'img_suffix {unsupported} cannot be decoded by the image '
+                f'loader; supported: {READABLE_IMG_SUFFIXES}.')
+        if seg_map_suffix.lower() not in READABLE_MASK_SUFFIXES:
+            raise ValueError(
+                f'seg_map_suffix {seg_map_suffix!r} cannot be decoded; '
+                f'supported: {READABLE_MASK_SUFFIXES}.')
+        self.validate = validate
+        self.on_bad_item = on_bad_item
+        self.max_bad_items = max_bad_items
+        self.validation_report = ValidationReport(type(self).__name__)
         self._groups: List[Tuple[List[int], List[bool]]] = []
         self._cat_indices: Dict[int, List[int]] = {}
+        self._bad_indices: Set[int] = set()
+        self._bad_files: Dict[str, str] = {}
+        self._num_bad_items = 0
+        self._pending_skips = 0
+        kwargs.setdefault('max_refetch', 20)
         super().__init__(
             data_root=data_root, data_prefix=data_prefix, **kwargs)
 
@@ -101,16 +170,52 @@ class GroupDataset(BaseDataset):
             images.append(name)
         return images
 
+    def _unsupported_files(self, folder: str, same_folder: bool,
+                           images: Sequence[str]) -> List[str]:
+        """Files of ``folder`` that are neither images nor masks."""
+        known = set(images)
+        out = []
+        for name in sorted(fileio.list_dir_or_file(folder, list_dir=False)):
+            lower = name.lower()
+            if name in known or name.startswith('.') or \
+                    name in IGNORED_FILES:
+                continue
+            if same_folder and lower.endswith(self.seg_map_suffix.lower()):
+                continue
+            out.append(osp.join(folder, name))
+        return out
+
+    def _orphan_masks(self, seg_dir: str, category: str,
+                      stems: Set[str]) -> List[str]:
+        """Masks of ``category`` without an image of the same stem."""
+        folder = osp.join(seg_dir, category)
+        if not osp.isdir(folder):
+            return []
+        suffix = self.seg_map_suffix.lower()
+        return [
+            osp.join(folder, name) for name in sorted(
+                fileio.list_dir_or_file(folder, list_dir=False))
+            if name.lower().endswith(suffix)
+            and osp.splitext(name)[0] not in stems
+        ]
+
     def load_data_list(self) -> List[dict]:
-        """Index every image of every category.
+        """Index and validate every image of every category.
 
         Returns:
-            list[dict]: One info dict per image.
+            list[dict]: One info dict per (good) image.
 
         Raises:
-            FileNotFoundError: Missing folders or masks (all named).
-            ValueError: A category without images.
+            FileNotFoundError: Missing image folder.
+            DatasetValidationError: (a ``FileNotFoundError`` and a
+                ``ValueError``) naming every missing mask, empty category,
+                unreadable file and size mismatch (``validate='strict'``;
+                with ``'lenient'`` only when no image is left).
+            ValueError: Clashing image and mask suffixes.
         """
+        report = self.validation_report = ValidationReport(
+            type(self).__name__)
+        lenient = self.validate == 'lenient'
         img_dir = self.data_prefix['img_path']
         seg_dir = self.data_prefix.get('seg_map_path')
         same_folder = seg_dir is not None and \
@@ -122,42 +227,107 @@ class GroupDataset(BaseDataset):
                 f'{self.img_suffix}; set distinct suffixes or roots.')
         categories = self._categories(img_dir)
         self._metainfo['classes'] = tuple(categories)
-        data_list, missing = [], []
+        if seg_dir is not None and not osp.isdir(seg_dir):
+            report.error('missing mask folder',
+                         f'{seg_dir} (data_root + data_prefix.seg_map_path)')
+            report.raise_errors()
+        # Listing: cheap problems found in every mode.
+        data_list, listing_errors = [], ValidationReport()
         for label, category in enumerate(categories):
             cat_dir = osp.join(img_dir, category)
             if not osp.isdir(cat_dir):
-                raise FileNotFoundError(
-                    f'Category folder {cat_dir} does not exist.')
+                listing_errors.error('missing category folder', cat_dir)
+                continue
             names = self._list_images(cat_dir, same_folder)
+            for path in self._unsupported_files(cat_dir, same_folder, names):
+                report.warn(
+                    'file(s) with an unsupported suffix (ignored; images: '
+                    f'{self.img_suffix}, masks: {self.seg_map_suffix!r})',
+                    path)
             if not names:
-                raise ValueError(f'Category folder {cat_dir} holds no image '
-                                 f'with a suffix in {self.img_suffix}.')
-            for index, name in enumerate(names):
+                listing_errors.error(
+                    'empty category folder(s)',
+                    f'{cat_dir} holds no image with a suffix in '
+                    f'{self.img_suffix}')
+                continue
+            for name in names:
                 info = dict(
                     img_path=osp.join(cat_dir, name),
                     seg_map_path=None,
                     category=label,
                     category_name=category,
                     co_categories=[label],
-                    index_in_category=index,
                     reduce_zero_label=False,
                     seg_fields=[])
                 if seg_dir is not None:
                     stem = osp.splitext(name)[0]
                     mask = osp.join(seg_dir, category,
                                     stem + self.seg_map_suffix)
-                    if not osp.isfile(mask):
-                        missing.append(mask)
                     info['seg_map_path'] = mask
+                    if not osp.isfile(mask):
+                        listing_errors.error(
+                            'image(s) have no mask',
+                            f'{info["img_path"]} (expected {mask})')
+                        info['_bad'] = True
                 data_list.append(info)
-        if missing:
-            shown = '\n  '.join(missing[:10])
-            more = f'\n  ... and {len(missing) - 10} more' \
-                if len(missing) > 10 else ''
-            raise FileNotFoundError(
-                f'{len(missing)} image(s) have no mask; expected:\n  '
-                f'{shown}{more}')
+            if seg_dir is not None:
+                stems = {osp.splitext(n)[0] for n in names}
+                for path in self._orphan_masks(seg_dir, category, stems):
+                    report.warn('mask(s) without image (ignored)', path)
+        # Reading: headers of every image and mask.
+        if self.validate != 'off':
+            todo = [i for i, info in enumerate(data_list)
+                    if not info.get('_bad')]
+            good = validate_items([data_list[i] for i in todo],
+                                  listing_errors)
+            for i, ok in zip(todo, good):
+                if not ok:
+                    data_list[i]['_bad'] = True
+        report.errors.extend(listing_errors.errors)
+        if report.errors and not lenient:
+            report.log_warnings()
+            report.raise_errors()
+        if report.errors:
+            for kind, what in report.errors:
+                report.warn(f'dropped: {kind}', what)
+            report.dropped = [
+                info['img_path'] for info in data_list if info.get('_bad')
+            ]
+            report.errors = []
+        data_list = [info for info in data_list if not info.get('_bad')]
+        self._warn_small_categories(categories, data_list, report)
+        report.log_warnings()
+        if not data_list:
+            report.error('no usable image', f'under {img_dir}')
+            report.raise_errors()
+        counters: Dict[int, int] = {}
+        for info in data_list:
+            info['index_in_category'] = counters.get(info['category'], 0)
+            counters[info['category']] = info['index_in_category'] + 1
         return data_list
+
+    def _warn_small_categories(self, categories: Sequence[str],
+                               data_list: List[dict],
+                               report: ValidationReport) -> None:
+        """Warn about categories with fewer images than a group."""
+        if self.group_size is None:
+            return
+        counts = {label: 0 for label in range(len(categories))}
+        for info in data_list:
+            counts[info['category']] += 1
+        what = ('test groups are padded with repeated images, which are '
+                'not scored' if self.test_mode else
+                'training groups repeat images (a single image is grouped '
+                'with copies of itself)')
+        for label, count in counts.items():
+            if 0 < count < self.group_size:
+                report.warn(
+                    f'category(ies) with fewer images than group_size='
+                    f'{self.group_size} ({what})',
+                    f'{categories[label]}: {count} image(s)')
+            elif count == 0 and self.validate == 'lenient':
+                report.warn('category(ies) left without images (no group)',
+                            categories[label])
 
     def full_init(self) -> None:
         """Load the image list, then build the category index and groups."""
@@ -193,7 +363,10 @@ class GroupDataset(BaseDataset):
 
     def _train_group(self, idx: int) -> Tuple[List[int], List[bool]]:
         label = super().get_data_info(idx)['category']
-        others = [i for i in self._cat_indices[label] if i != idx]
+        others = [
+            i for i in self._cat_indices[label]
+            if i != idx and i not in self._bad_indices
+        ]
         need = self.group_size - 1
         if not others:
             picks = [idx] * need
@@ -202,19 +375,14 @@ class GroupDataset(BaseDataset):
                 others, need, replace=len(others) < need).tolist()
         return [idx] + picks, [False] * self.group_size
 
-    def get_data_info(self, idx: int) -> dict:
-        """The group of item ``idx`` with every image's info.
+    def _group_indices(self, idx: int) -> Tuple[List[int], List[bool]]:
+        """Image indices and padding flags of item ``idx``."""
+        return (self._groups[idx] if self.test_mode else
+                self._train_group(idx))
 
-        Args:
-            idx (int): Group index (test) or anchor image index (training).
-
-        Returns:
-            dict: ``images`` (one info dict per image), ``group_id``,
-            ``group_size``, ``category``, ``category_name``,
-            ``co_categories``.
-        """
-        indices, padding = (self._groups[idx] if self.test_mode else
-                            self._train_group(idx))
+    def _group_info(self, idx: int, indices: List[int],
+                    padding: List[bool]) -> dict:
+        """The group info dict of item ``idx`` made of ``indices``."""
         images = []
         for position, (i, is_pad) in enumerate(zip(indices, padding)):
             info = super().get_data_info(i)
@@ -232,6 +400,157 @@ class GroupDataset(BaseDataset):
             category=first['category'],
             category_name=first['category_name'],
             co_categories=first['co_categories'])
+
+    def get_data_info(self, idx: int) -> dict:
+        """The group of item ``idx`` with every image's info.
+
+        Args:
+            idx (int): Group index (test) or anchor image index (training).
+
+        Returns:
+            dict: ``images`` (one info dict per image), ``group_id``,
+            ``group_size``, ``category``, ``category_name``,
+            ``co_categories``.
+        """
+        return self._group_info(idx, *self._group_indices(idx))
+
+    # ---------------------------------------------------------- bad items
+    def prepare_data(self, idx: int) -> Any:
+        """Run the pipeline on item ``idx``, handling bad files.
+
+        Args:
+            idx (int): Item index.
+
+        Returns:
+            Any: The pipeline output, or None for a skipped training item
+            (:class:`~mmengine.dataset.BaseDataset` then serves another
+            random item). The first data sample of a delivered group
+            carries ``skipped_bad_items``, the number of items this process
+            skipped since it delivered the previous one.
+        """
+        skip = not self.test_mode and self.on_bad_item == 'skip'
+        if skip and idx in self._bad_indices:
+            return None  # a known-bad anchor: already counted
+        indices, padding = self._group_indices(idx)
+        info = self._group_info(idx, indices, padding)
+        files = [(i, image['img_path'], image.get('seg_map_path'))
+                 for i, image in zip(indices, info['images'])]
+        try:
+            data = self.pipeline(info)
+        except Exception as err:  # noqa: BLE001 - reported and re-raised
+            bad = self._find_bad_files(files, err)
+            if not skip:
+                print_log(
+                    f'{type(self).__name__}: item {idx} failed in the '
+                    f'pipeline ({type(err).__name__}: {err}); bad file(s): '
+                    f'{self._describe(bad) or "none identified"}.',
+                    logger='current', level=logging.ERROR)
+                raise
+            self._skip(idx, info, bad, err)
+            return None
+        return self._attach_skips(data)
+
+    def __getitem__(self, idx: int) -> Any:
+        """Item ``idx``; bad training items are replaced by random ones.
+
+        Args:
+            idx (int): Item index.
+
+        Returns:
+            Any: The pipeline output.
+
+        Raises:
+            RuntimeError: ``max_refetch`` consecutive training items were
+                bad or returned None.
+        """
+        if self.test_mode:
+            return super().__getitem__(idx)
+        if not self._fully_initialized:
+            self.full_init()
+        for _ in range(self.max_refetch + 1):
+            data = self.prepare_data(idx)
+            if data is not None:
+                return data
+            idx = self._rand_another()
+        raise RuntimeError(
+            f'{type(self).__name__}: {self.max_refetch + 1} consecutive '
+            f'training items were bad ({self._num_bad_items} skipped in '
+            f'all; bad files: {self._describe(self._bad_files.items())}). '
+            'Check the dataset (tools/misc/check_dataset.py) and the '
+            'pipeline.')
+
+    def _find_bad_files(self, files: List[Tuple[int, str, Optional[str]]],
+                        err: BaseException) -> List[Tuple[str, str]]:
+        """Files of a failed group: named by the error or undecodable.
+
+        Marks the images whose image or mask is bad in ``_bad_indices``.
+
+        Returns:
+            list[tuple[str, str]]: ``(path, reason)`` per bad file.
+        """
+        text = f'{err} {err.__cause__ or ""} {err.__context__ or ""}'
+        bad, seen = [], set()
+        for index, *paths in files:
+            for path in paths:
+                if path is None or path in seen:
+                    continue
+                seen.add(path)
+                reason = probe_decode(path)
+                if reason is None and path in text:
+                    reason = f'{type(err).__name__}: {err}'
+                if reason is not None:
+                    bad.append((path, reason))
+                    self._bad_files[path] = reason
+                    self._bad_indices.add(index)
+        return bad
+
+    @staticmethod
+    def _describe(bad: Any) -> str:
+        return '; '.join(f'{path} ({reason})' for path, reason in bad)
+
+    def _skip(self, idx: int, info: dict, bad: List[Tuple[str, str]],
+              err: BaseException) -> None:
+        """Count, log and (over ``max_bad_items``) refuse a bad item."""
+        self._num_bad_items += 1
+        self._pending_skips += 1
+        files = self._describe(bad) or (
+            'none identified; files of the group: ' + ', '.join(
+                image['img_path'] for image in info['images']))
+        print_log(
+            f'{type(self).__name__}: skipped bad training item {idx} '
+            f'(category {info["category_name"]!r}): '
+            f'{type(err).__name__}: {err}. Bad file(s), excluded from now '
+            f'on: {files}. Bad items skipped so far (this process): '
+            f'{self._num_bad_items}.',
+            logger='current', level=logging.WARNING)
+        if self.max_bad_items is not None and \
+                self._num_bad_items > self.max_bad_items:
+            raise RuntimeError(
+                f'{type(self).__name__}: {self._num_bad_items} bad items '
+                f'skipped, more than max_bad_items={self.max_bad_items}; '
+                f'bad files: {self._describe(self._bad_files.items())}'
+            ) from err
+
+    def _attach_skips(self, data: Any) -> Any:
+        """Record the pending skip count on the first data sample."""
+        if not self._pending_skips or not isinstance(data, dict):
+            return data
+        samples = data.get('data_samples')
+        if isinstance(samples, (list, tuple)) and samples and \
+                hasattr(samples[0], 'set_metainfo'):
+            samples[0].set_metainfo({SKIPPED_KEY: self._pending_skips})
+            self._pending_skips = 0
+        return data
+
+    @property
+    def num_bad_items(self) -> int:
+        """Training items skipped as bad by this process."""
+        return self._num_bad_items
+
+    @property
+    def bad_files(self) -> Dict[str, str]:
+        """Files found bad during the run (this process): path -> reason."""
+        return dict(self._bad_files)
 
     @property
     def num_images(self) -> int:

@@ -1,5 +1,6 @@
 """Reading and binarising co-segmentation masks of any common encoding."""
 import io
+import warnings
 from typing import Optional
 
 import numpy as np
@@ -79,6 +80,7 @@ def read_mask(path: str,
     """
     try:
         with Image.open(io.BytesIO(fileio.get(path, backend_args))) as img:
+            lossy = img.format == 'JPEG'
             if img.mode in ('RGBA', 'LA', 'PA'):
                 img = img.convert('RGB' if img.mode == 'RGBA' else 'L')
             elif img.mode == 'CMYK':
@@ -88,4 +90,58 @@ def read_mask(path: str,
             array = np.asarray(img)
     except (OSError, SyntaxError) as err:
         raise ValueError(f'Cannot read mask {path}: {err}') from err
-    return binarize_mask(array, threshold)
+    mask = binarize_mask(array, threshold)
+    if threshold is None and not lossy:
+        warn_ambiguous_mask(path, array, mask)
+    return mask
+
+
+class AmbiguousMaskWarning(UserWarning):
+    """A mask whose automatic binarisation is probably not what is meant."""
+
+
+def warn_ambiguous_mask(path: str, array: np.ndarray,
+                        mask: np.ndarray) -> Optional[str]:
+    """Warn when the automatic threshold likely misreads a lossless mask.
+
+    Two encodings are ambiguous: non-zero values that all fall below the
+    automatic threshold (e.g. class indices ``{0, 15}`` saved as grey,
+    read as all background), and 8-bit masks that mix 255 with small
+    values (e.g. VOC ``{0, 1, 255}`` with 255 as the void border, read as
+    the border only). Such masks are still read with the documented
+    threshold, but never silently: the warning names the file, its values
+    and the fix.
+
+    Args:
+        path (str): The mask file, for the message.
+        array (np.ndarray): The decoded values.
+        mask (np.ndarray): The binarised mask.
+
+    Returns:
+        str | None: The warning message, or None when there was none.
+    """
+    if array.ndim == 3:
+        array = array.max(axis=2)
+    if array.dtype == bool or not np.issubdtype(array.dtype, np.integer):
+        return None
+    peak = int(array.max()) if array.size else 0
+    if peak <= 1:
+        return None
+    message = None
+    if not mask.any():
+        message = (f'all its non-zero values (max {peak}) are below the '
+                   'automatic threshold, so it reads as all background')
+    elif array.dtype == np.uint8 and peak == 255:
+        counts = np.bincount(array.ravel(), minlength=256)
+        small = np.flatnonzero(counts[1:128]) + 1
+        if small.size:
+            message = (f'it mixes 255 with small values '
+                       f'{small[:8].tolist()}; only the values above 127 '
+                       'are read as foreground')
+    if message is None:
+        return None
+    message = (f'Mask {path}: {message}. If its non-zero values are labels '
+               '(and 255 a void border), save it as a palette PNG or 0/255, '
+               'or set LoadCoSegAnnotation(threshold=...) explicitly.')
+    warnings.warn(message, AmbiguousMaskWarning, stacklevel=3)
+    return message

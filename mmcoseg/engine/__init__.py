@@ -1,3 +1,15 @@
-from .hooks import CoSegVisualizationHook, PlainMessageHubHook
+from .hooks import (
+                    AtomicCheckpointHook,
+                    BadItemCounterHook,
+                    CoSegVisualizationHook,
+                    NonFiniteLossError,
+                    NonFiniteLossHook,
+                    PlainMessageHubHook,
+                    atomic_write_text,
+)
 
-__all__ = ['CoSegVisualizationHook', 'PlainMessageHubHook']
+__all__ = [
+    'AtomicCheckpointHook', 'BadItemCounterHook', 'CoSegVisualizationHook',
+    'NonFiniteLossError', 'NonFiniteLossHook', 'PlainMessageHubHook',
+    'atomic_write_text'
+]

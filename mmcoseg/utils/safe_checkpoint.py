@@ -23,11 +23,20 @@ two reasons:
 
 Nothing here relaxes ``weights_only`` globally: a checkpoint containing any
 other global (for instance a crafted ``os.system`` payload) is still refused
-by torch.
+by torch. :func:`install_checkpoint_guard` (called by
+:func:`register_safe_globals`) makes every mmengine load path pass
+``weights_only=True`` explicitly - including ``http(s)://``,
+``torchvision://`` and ``open-mmlab://`` checkpoints, which mmengine 0.10.7
+reads through ``torch.hub.load_state_dict_from_url`` whose default is
+``weights_only=False`` - and turns a refusal into
+:class:`UnsafeCheckpointError`, a message that names the file and the
+objects it would have imported.
 """
+import os.path as osp
+import pickle
 import warnings
 from collections import OrderedDict, deque
-from typing import Any, Callable, Dict, List, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 import numpy as np
 import torch
@@ -106,7 +115,147 @@ def register_safe_globals() -> List[SafeGlobal]:
     """
     entries = safe_globals_list()
     torch.serialization.add_safe_globals(entries)
+    install_checkpoint_guard()
     return entries
+
+
+class UnsafeCheckpointError(pickle.UnpicklingError):
+    """A checkpoint refused by ``weights_only`` loading.
+
+    Raised instead of torch's ``UnpicklingError`` (of which it is a
+    subclass) by the loaders :func:`install_checkpoint_guard` installs.
+
+    Args:
+        message (str): The explanation.
+        filename (str): The refused checkpoint.
+        unsafe_globals (list[str]): What the pickle would import.
+    """
+
+    def __init__(self, message: str, filename: str = '',
+                 unsafe_globals: Optional[List[str]] = None) -> None:
+        super().__init__(message)
+        self.filename = filename
+        self.unsafe_globals = list(unsafe_globals or [])
+
+
+def _unsafe_globals_of(source: Any) -> List[str]:
+    """Globals of a checkpoint outside torch's allow-lists ([] if unknown).
+
+    Reads the pickle's opcodes only; nothing is imported or run.
+    """
+    try:
+        if hasattr(source, 'seek'):
+            source.seek(0)
+        return list(
+            torch.serialization.get_unsafe_globals_in_checkpoint(source))
+    except Exception:  # noqa: BLE001 - legacy format, unreadable...
+        return []
+
+
+def _refusal(filename: str, err: pickle.UnpicklingError,
+             source: Any = None) -> UnsafeCheckpointError:
+    """Build the :class:`UnsafeCheckpointError` for a refused checkpoint."""
+    found = _unsafe_globals_of(filename if source is None else source)
+    reason = [line.strip() for line in str(err).splitlines()
+              if 'GLOBAL' in line or 'WeightsUnpickler' in line
+              or 'Unsupported' in line]
+    legacy = {'builtins.getattr',
+              'mmengine.logging.history_buffer.HistoryBuffer'}
+    hint = ''
+    if found and set(found) <= legacy | {'collections.OrderedDict'}:
+        hint = (' It looks like a checkpoint written by mmengine without '
+                'PlainMessageHubHook; if it comes from a trusted source, '
+                "re-save it there (e.g. only checkpoint['state_dict']).")
+    what = ', '.join(found) if found else 'objects outside the allow-list'
+    message = (
+        f'Refused to load checkpoint {filename}: unpickling it would import '
+        f'{what}, which can run arbitrary code. mmcoseg loads checkpoints '
+        'with torch.load(weights_only=True) only, so this file is not '
+        f'loaded.{hint} (torch: Weights only load failed. '
+        f'{" ".join(reason)})')
+    return UnsafeCheckpointError(message, filename, found)
+
+
+def safe_torch_load(filename: str, map_location: Any = None) -> Any:
+    """``torch.load(filename, weights_only=True)`` with a clear refusal.
+
+    Args:
+        filename (str): Local checkpoint file.
+        map_location: As for :func:`torch.load`.
+
+    Returns:
+        The loaded checkpoint.
+
+    Raises:
+        UnsafeCheckpointError: The checkpoint holds objects whose
+            unpickling could run code.
+    """
+    try:
+        return torch.load(
+            filename, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError as err:
+        raise _refusal(filename, err) from err
+
+
+def _load_from_local(filename: str, map_location: Any = None) -> Any:
+    """mmengine's local-file checkpoint loader, ``weights_only=True``."""
+    filename = osp.expanduser(filename)
+    if not osp.isfile(filename):
+        raise FileNotFoundError(f'{filename} can not be found.')
+    return safe_torch_load(filename, map_location)
+
+
+def _load_url(url: str,
+              model_dir: Optional[str] = None,
+              map_location: Any = None,
+              progress: bool = True,
+              check_hash: bool = False,
+              file_name: Optional[str] = None) -> Any:
+    """``torch.hub.load_state_dict_from_url`` with ``weights_only=True``."""
+    try:
+        return torch.hub.load_state_dict_from_url(
+            url,
+            model_dir=model_dir,
+            map_location=map_location,
+            progress=progress,
+            check_hash=check_hash,
+            file_name=file_name,
+            weights_only=True)
+    except pickle.UnpicklingError as err:
+        raise _refusal(url, err, source=_hub_cached_file(
+            url, model_dir, file_name)) from err
+
+
+def _hub_cached_file(url: str, model_dir: Optional[str],
+                     file_name: Optional[str]) -> Optional[str]:
+    """Where ``torch.hub`` caches the download of ``url`` (if it exists)."""
+    from urllib.parse import urlparse
+    if model_dir is None:
+        model_dir = osp.join(torch.hub.get_dir(), 'checkpoints')
+    path = osp.join(model_dir,
+                    file_name or osp.basename(urlparse(url).path))
+    return path if osp.isfile(path) else None
+
+
+def install_checkpoint_guard() -> None:
+    """Make every mmengine checkpoint loader use ``weights_only=True``.
+
+    * Local files (``load_from``, ``--resume``, ``tools/test.py CKPT``,
+      ``init_cfg=dict(type='Pretrained')``, :func:`mmcoseg.apis.init_model`)
+      go through :func:`safe_torch_load`: ``weights_only=True`` passed
+      explicitly (so ``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD`` cannot turn it
+      off), refusals raised as :class:`UnsafeCheckpointError`.
+    * URLs (``http(s)://``, and ``torchvision://``, ``open-mmlab://``,
+      ``mmcls://`` which mmengine resolves to URLs) are read by
+      ``torch.hub.load_state_dict_from_url(..., weights_only=True)``;
+      mmengine 0.10.7 calls it with its default ``weights_only=False``.
+
+    Idempotent. Nothing global in torch is changed.
+    """
+    from mmengine.runner import checkpoint as mm_checkpoint
+    mm_checkpoint.CheckpointLoader.register_scheme(
+        prefixes='', loader=_load_from_local, force=True)
+    mm_checkpoint.load_url = _load_url
 
 
 def history_buffer_to_plain(buffer: HistoryBuffer) -> Dict[str, Any]:

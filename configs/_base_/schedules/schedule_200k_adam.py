@@ -13,8 +13,9 @@ default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
     param_scheduler=dict(type='ParamSchedulerHook'),
+    # Writes each checkpoint and `last_checkpoint` atomically (temp + rename).
     checkpoint=dict(
-        type='CheckpointHook', by_epoch=False, interval=10000,
+        type='AtomicCheckpointHook', by_epoch=False, interval=10000,
         max_keep_ckpts=3),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     visualization=dict(type='CoSegVisualizationHook'))

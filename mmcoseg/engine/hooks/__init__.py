@@ -1,4 +1,11 @@
+from .atomic_checkpoint_hook import AtomicCheckpointHook, atomic_write_text
+from .bad_item_counter_hook import BadItemCounterHook
 from .coseg_visualization_hook import CoSegVisualizationHook
+from .non_finite_loss_hook import NonFiniteLossError, NonFiniteLossHook
 from .plain_message_hub_hook import PlainMessageHubHook
 
-__all__ = ['CoSegVisualizationHook', 'PlainMessageHubHook']
+__all__ = [
+    'AtomicCheckpointHook', 'BadItemCounterHook', 'CoSegVisualizationHook',
+    'NonFiniteLossError', 'NonFiniteLossHook', 'PlainMessageHubHook',
+    'atomic_write_text'
+]

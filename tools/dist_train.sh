@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Distributed training with torchrun, as MMSegmentation's tools/dist_train.sh.
+#
+#   bash tools/dist_train.sh CONFIG GPUS [train.py args...]
+#
+# Environment: NNODES (1), NODE_RANK (0), PORT (29500), MASTER_ADDR
+# (127.0.0.1), PYTHON (python). On a machine without GPU, GPUS is the number
+# of CPU processes (the tools then use gloo and CPU DDP).
+
+CONFIG=$1
+GPUS=$2
+NNODES=${NNODES:-1}
+NODE_RANK=${NODE_RANK:-0}
+PORT=${PORT:-29500}
+MASTER_ADDR=${MASTER_ADDR:-"127.0.0.1"}
+PYTHON=${PYTHON:-python}
+
+${PYTHON} -m torch.distributed.run \
+    --nnodes=$NNODES \
+    --node_rank=$NODE_RANK \
+    --master_addr=$MASTER_ADDR \
+    --nproc_per_node=$GPUS \
+    --master_port=$PORT \
+    $(dirname "$0")/train.py \
+    $CONFIG \
+    --launcher pytorch ${@:3}

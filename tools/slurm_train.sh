@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Training on a Slurm cluster, as MMSegmentation's tools/slurm_train.sh.
+#
+#   [GPUS=8] bash tools/slurm_train.sh PARTITION JOB_NAME CONFIG [args...]
+#
+# Environment: GPUS (4, total tasks), GPUS_PER_NODE (4), CPUS_PER_TASK (5),
+# SRUN_ARGS (extra srun arguments), PYTHON (python). For CPU-only nodes set
+# GPUS_PER_NODE to the tasks per node and SRUN_ARGS="--gres=gpu:0"
+# (the tools then use gloo and CPU DDP).
+
+set -x
+
+PARTITION=$1
+JOB_NAME=$2
+CONFIG=$3
+GPUS=${GPUS:-4}
+GPUS_PER_NODE=${GPUS_PER_NODE:-4}
+CPUS_PER_TASK=${CPUS_PER_TASK:-5}
+SRUN_ARGS=${SRUN_ARGS:-""}
+PYTHON=${PYTHON:-python}
+PY_ARGS=${@:4}
+
+srun -p ${PARTITION} \
+    --job-name=${JOB_NAME} \
+    --gres=gpu:${GPUS_PER_NODE} \
+    --ntasks=${GPUS} \
+    --ntasks-per-node=${GPUS_PER_NODE} \
+    --cpus-per-task=${CPUS_PER_TASK} \
+    --kill-on-bad-exit=1 \
+    ${SRUN_ARGS} \
+    ${PYTHON} -u $(dirname "$0")/train.py ${CONFIG} --launcher="slurm" ${PY_ARGS}
