@@ -40,6 +40,7 @@ import torch
 from torch import Tensor
 
 from mmcoseg.models.utils.spectral import top_eigenpair
+from mmcoseg.utils.markdown import markdown_table
 
 COLUMNS = ('M', 'd', 'exact ms', 'exact lam/lam_max', 'dense eigh ms',
            'dense/exact', 'dense |dlam|/lam', 'released ms', 'released G',
@@ -246,21 +247,8 @@ def bench_one(m: int, d: int, args: argparse.Namespace) -> Dict[str, str]:
 
 def format_table(rows: Sequence[Dict[str, str]],
                  columns: Sequence[str] = COLUMNS) -> str:
-    """A Markdown table of the rows.
-
-    Args:
-        rows (Sequence[dict]): Rows keyed by column name.
-        columns (Sequence[str]): Column order.
-
-    Returns:
-        str: The table.
-    """
-    lines = ['| ' + ' | '.join(columns) + ' |',
-             '|' + '---|' * len(columns)]
-    for row in rows:
-        lines.append('| ' + ' | '.join(str(row.get(c, '-'))
-                                       for c in columns) + ' |')
-    return '\n'.join(lines)
+    """The rows as a Markdown table (see :func:`markdown_table`)."""
+    return markdown_table(rows, columns)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> List[Dict[str, str]]:

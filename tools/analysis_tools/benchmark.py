@@ -47,6 +47,7 @@ from mmseg.structures import SegDataSample
 from torch import nn
 
 import mmcoseg  # noqa: F401
+from mmcoseg.utils.markdown import markdown_table
 
 COLUMNS = ('model', 'mode', 'N', 'groups', 'size', 'sec/iter', 'iter/s',
            'img/s', 'peak MB', 'backbone s', 'f_spa s')
@@ -456,21 +457,8 @@ def benchmark_one(model: nn.Module, cfg: Config, args: argparse.Namespace,
 
 def format_table(rows: Sequence[Dict[str, str]],
                  columns: Sequence[str] = COLUMNS) -> str:
-    """A Markdown table of the rows.
-
-    Args:
-        rows (Sequence[dict]): Rows keyed by column name.
-        columns (Sequence[str]): Column order.
-
-    Returns:
-        str: The table.
-    """
-    lines = ['| ' + ' | '.join(columns) + ' |',
-             '|' + '---|' * len(columns)]
-    for row in rows:
-        lines.append('| ' + ' | '.join(str(row.get(c, '-'))
-                                       for c in columns) + ' |')
-    return '\n'.join(lines)
+    """The rows as a Markdown table (see :func:`markdown_table`)."""
+    return markdown_table(rows, columns)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> List[Dict[str, str]]:
