@@ -7,6 +7,7 @@
 #
 #   bash tools/experiments/voc_unseen_folds.sh              all five runs
 #   bash tools/experiments/voc_unseen_folds.sh ssnm:a ssnm:b   named runs
+#   ITERS=800 bash tools/experiments/voc_unseen_folds.sh ssnm:a  the 800i configs
 #
 # Needs data/pascal_voc_coseg (ln -s /path/to/pascal_voc_coseg data/).
 set -euo pipefail
@@ -22,7 +23,7 @@ export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
   echo "data/pascal_voc_coseg is missing: link the PASCAL-VOC co-seg set" >&2
   exit 2; }
 
-ITERS=400
+ITERS=${ITERS:-400}
 ROOT=${ROOT:-work_dirs/voc_unseen}
 runs=("$@")
 [ $# -eq 0 ] && runs=(ssnm:a ssnm:b ssnm-no-spa:a ssnm-no-sem:a ssnm-no-mod:a)
@@ -30,6 +31,7 @@ for run in "${runs[@]}"; do
   variant=${run%%:*} fold=${run##*:}
   cfg=configs/ssnm/${variant}_effnet-lite0_1x2g5-${ITERS}i_voc-coseg-fold-${fold}-224x224.py
   work=$ROOT/${variant}_fold-${fold}
+  [ "$ITERS" = 400 ] || work=${work}_${ITERS}i
   mkdir -p "$work"
   if [ ! -f "$work/iter_${ITERS}.pth" ]; then
     echo "[voc] $(date -u +%H:%M:%S) training $run -> $work/train.log"
