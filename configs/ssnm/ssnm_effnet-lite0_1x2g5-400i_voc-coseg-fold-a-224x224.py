@@ -1,10 +1,10 @@
 # SSNM on ImageNet EfficientNet-Lite0, trained on the ten fold-A classes of
 # PASCAL-VOC co-seg and tested on the ten unseen fold-B classes (a CPU-sized
 # stand-in for the paper's COCO-SEG training; docs/results.md). A batch is
-# 2 groups x 5 images at 224x224; 400 iterations (~13 min on 2 idle cores).
+# 2 groups x 5 images at 224x224; 400 iterations (~20 min on 2 idle cores).
 # Differences from the paper's recipe, all for a 400-iteration schedule:
 # class-balancing BCE (weighting='balanced'; with the paper's eq. 13 weights
-# or plain BCE the short run under-segments: plain BCE gave J 17.2 at the
+# or plain BCE the short run under-segments: plain BCE gave J 17.1 at the
 # fixed 0.5 threshold, docs/results.md), AdamW lr 1e-3 with warm-up and a
 # poly decay, the backbone at lr x 0.1.
 _base_ = [

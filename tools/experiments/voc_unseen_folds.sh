@@ -2,7 +2,7 @@
 # Real-data experiment of docs/results.md: SSNM on ImageNet EfficientNet-Lite0
 # trained on ten PASCAL-VOC co-seg classes and tested on the ten unseen ones
 # (fold A, fold B), plus the three ablations on fold A. Runs one after the
-# other (~13 min each on 2 idle CPU cores); a finished run is skipped when the
+# other (12-20 min each on 2 idle CPU cores); a finished run is skipped when the
 # script is started again, so it can be spread over several sessions.
 #
 #   bash tools/experiments/voc_unseen_folds.sh              all five runs
