@@ -1,8 +1,22 @@
-_base_ = 'mmseg::_base_/default_runtime.py'
+# Runtime of every mmcoseg config. Components are built in the `mmcoseg`
+# registry scope (mmcoseg.registry), which also finds MMSeg's and MMEngine's
+# components by their plain names; other codebases' take their scope as a
+# prefix (`mmpretrain.VGG`). No custom_imports: the registries import
+# mmcoseg's modules when a config first asks for one of its components.
+default_scope = 'mmcoseg'
+env_cfg = dict(
+    cudnn_benchmark=True,
+    mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
+    dist_cfg=dict(backend='nccl'),
+)
+vis_backends = [dict(type='LocalVisBackend')]
+visualizer = dict(
+    type='CoSegLocalVisualizer', vis_backends=vis_backends, name='visualizer')
+log_processor = dict(by_epoch=False)
+log_level = 'INFO'
+load_from = None
+resume = False
 
-custom_imports = dict(imports=['mmcoseg'], allow_failed_imports=False)
-
-visualizer = dict(type='CoSegLocalVisualizer')
 # Keeps checkpoints loadable with torch.load(weights_only=True); stops on a
 # NaN/inf loss before the optimizer step (naming the iteration); counts the
 # bad training items that were skipped (docs/reliability.md).

@@ -1,11 +1,12 @@
 """Collate function that keeps groups intact."""
-from typing import List, Sequence
+from typing import List, Optional, Sequence
 
-from mmengine.registry import FUNCTIONS
+from mmcoseg.registry import FUNCTIONS
 
 
 @FUNCTIONS.register_module()
-def coseg_collate(data_batch: Sequence[dict]) -> dict:
+def coseg_collate(data_batch: Sequence[dict],
+                  _scope_: Optional[str] = None) -> dict:
     """Collate packed groups without transposing them.
 
     MMEngine's ``pseudo_collate`` transposes nested lists (and rejects
@@ -14,6 +15,10 @@ def coseg_collate(data_batch: Sequence[dict]) -> dict:
 
     Args:
         data_batch (Sequence[dict]): Outputs of ``PackCoSegInputs``.
+        _scope_ (str, optional): Ignored. A config that inherits an
+            ``mmcoseg::`` base gets ``_scope_='mmcoseg'`` on its
+            ``collate_fn`` dict, which MMEngine's ``Runner.build_dataloader``
+            passes on to the function with the other keys.
 
     Returns:
         dict: ``inputs`` and ``data_samples``, each a list of B groups.

@@ -7,7 +7,8 @@ import numpy as np
 from mmengine import fileio
 from mmengine.dataset import BaseDataset
 from mmengine.logging import print_log
-from mmseg.registry import DATASETS
+
+from mmcoseg.registry import DATASETS
 
 from .validation import (
     IGNORED_FILES,

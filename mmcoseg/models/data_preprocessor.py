@@ -2,8 +2,9 @@
 from typing import Any, Dict, List, Sequence
 
 from mmseg.models.data_preprocessor import SegDataPreProcessor
-from mmseg.registry import MODELS
 from torch import Tensor
+
+from mmcoseg.registry import MODELS
 
 
 def _is_group(item: Any) -> bool:

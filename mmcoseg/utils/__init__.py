@@ -1,15 +1,8 @@
-from .config_scope import register_config_scope
-from .mmcv_ops_fallback import install_mmcv_ops_fallback, mmcv_has_compiled_ops
-from .pretrained import register_pretrained_schemes
-from .safe_checkpoint import (
-                              UnsafeCheckpointError,
-                              install_checkpoint_guard,
-                              register_safe_globals,
-)
+from .pretrained import load_pypi_checkpoint
+from .safe_checkpoint import UnsafeCheckpointError, register_safe_globals
+from .set_env import register_all_modules
 
 __all__ = [
-    'UnsafeCheckpointError', 'install_checkpoint_guard',
-    'install_mmcv_ops_fallback', 'mmcv_has_compiled_ops',
-    'register_config_scope', 'register_pretrained_schemes',
+    'UnsafeCheckpointError', 'load_pypi_checkpoint', 'register_all_modules',
     'register_safe_globals'
 ]

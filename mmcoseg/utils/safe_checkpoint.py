@@ -23,14 +23,19 @@ two reasons:
 
 Nothing here relaxes ``weights_only`` globally: a checkpoint containing any
 other global (for instance a crafted ``os.system`` payload) is still refused
-by torch. :func:`install_checkpoint_guard` (called by
-:func:`register_safe_globals`) makes every mmengine load path pass
-``weights_only=True`` explicitly - including ``http(s)://``,
-``torchvision://`` and ``open-mmlab://`` checkpoints, which mmengine 0.10.7
-reads through ``torch.hub.load_state_dict_from_url`` whose default is
-``weights_only=False`` - and turns a refusal into
-:class:`UnsafeCheckpointError`, a message that names the file and the
-objects it would have imported.
+by torch. Importing this module registers, the way a component registers in
+a registry (mmcoseg's registries import it through ``mmcoseg.utils``):
+
+* the allow-list above (``torch.serialization.add_safe_globals``);
+* :func:`load_from_local`, through mmengine's public
+  ``CheckpointLoader.register_scheme``, for local files (``load_from``,
+  ``--resume``, ``tools/test.py CKPT``, ``init_cfg`` ``Pretrained``,
+  :func:`mmcoseg.apis.init_model`): ``weights_only=True`` passed explicitly
+  (so ``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD`` cannot turn it off), a refusal
+  raised as :class:`UnsafeCheckpointError`, a message that names the file
+  and the objects it would have imported;
+* :func:`load_url` in place of mmengine's URL loader: the one patch of
+  mmengine code that stays (see :func:`_use_weights_only_url_loader`).
 """
 import os.path as osp
 import pickle
@@ -41,6 +46,8 @@ from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 import numpy as np
 import torch
 from mmengine.logging import HistoryBuffer
+from mmengine.runner import CheckpointLoader
+from mmengine.runner import checkpoint as mm_checkpoint
 
 SafeGlobal = Union[Callable, Tuple[Callable, str]]
 
@@ -115,7 +122,6 @@ def register_safe_globals() -> List[SafeGlobal]:
     """
     entries = safe_globals_list()
     torch.serialization.add_safe_globals(entries)
-    install_checkpoint_guard()
     return entries
 
 
@@ -123,7 +129,8 @@ class UnsafeCheckpointError(pickle.UnpicklingError):
     """A checkpoint refused by ``weights_only`` loading.
 
     Raised instead of torch's ``UnpicklingError`` (of which it is a
-    subclass) by the loaders :func:`install_checkpoint_guard` installs.
+    subclass) by :func:`safe_torch_load`, :func:`load_from_local` and
+    :func:`load_url`.
 
     Args:
         message (str): The explanation.
@@ -197,21 +204,56 @@ def safe_torch_load(filename: str, map_location: Any = None) -> Any:
         raise _refusal(filename, err) from err
 
 
-def _load_from_local(filename: str, map_location: Any = None) -> Any:
-    """mmengine's local-file checkpoint loader, ``weights_only=True``."""
+@CheckpointLoader.register_scheme(prefixes='', force=True)
+def load_from_local(filename: str, map_location: Any = None) -> Any:
+    """mmengine's local-file checkpoint loader, ``weights_only=True``.
+
+    Registered for the empty prefix (local paths) in place of mmengine's
+    ``load_from_local``, which calls ``torch.load`` without
+    ``weights_only`` and so follows ``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD``.
+
+    Args:
+        filename (str): Local checkpoint file (``~`` expanded).
+        map_location: As for :func:`torch.load`.
+
+    Returns:
+        The loaded checkpoint.
+
+    Raises:
+        FileNotFoundError: No such file.
+        UnsafeCheckpointError: See :func:`safe_torch_load`.
+    """
     filename = osp.expanduser(filename)
     if not osp.isfile(filename):
         raise FileNotFoundError(f'{filename} can not be found.')
     return safe_torch_load(filename, map_location)
 
 
-def _load_url(url: str,
-              model_dir: Optional[str] = None,
-              map_location: Any = None,
-              progress: bool = True,
-              check_hash: bool = False,
-              file_name: Optional[str] = None) -> Any:
-    """``torch.hub.load_state_dict_from_url`` with ``weights_only=True``."""
+def load_url(url: str,
+             model_dir: Optional[str] = None,
+             map_location: Any = None,
+             progress: bool = True,
+             check_hash: bool = False,
+             file_name: Optional[str] = None) -> Any:
+    """``torch.hub.load_state_dict_from_url`` with ``weights_only=True``.
+
+    Same arguments as mmengine's ``load_url`` (see
+    :func:`_use_weights_only_url_loader`).
+
+    Args:
+        url (str): URL of the checkpoint.
+        model_dir (str, optional): Download folder.
+        map_location: As for :func:`torch.load`.
+        progress (bool): Show a progress bar.
+        check_hash (bool): Check the hash in the file name.
+        file_name (str, optional): Name of the downloaded file.
+
+    Returns:
+        The loaded checkpoint.
+
+    Raises:
+        UnsafeCheckpointError: The checkpoint would import other globals.
+    """
     try:
         return torch.hub.load_state_dict_from_url(
             url,
@@ -235,27 +277,6 @@ def _hub_cached_file(url: str, model_dir: Optional[str],
     path = osp.join(model_dir,
                     file_name or osp.basename(urlparse(url).path))
     return path if osp.isfile(path) else None
-
-
-def install_checkpoint_guard() -> None:
-    """Make every mmengine checkpoint loader use ``weights_only=True``.
-
-    * Local files (``load_from``, ``--resume``, ``tools/test.py CKPT``,
-      ``init_cfg=dict(type='Pretrained')``, :func:`mmcoseg.apis.init_model`)
-      go through :func:`safe_torch_load`: ``weights_only=True`` passed
-      explicitly (so ``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD`` cannot turn it
-      off), refusals raised as :class:`UnsafeCheckpointError`.
-    * URLs (``http(s)://``, and ``torchvision://``, ``open-mmlab://``,
-      ``mmcls://`` which mmengine resolves to URLs) are read by
-      ``torch.hub.load_state_dict_from_url(..., weights_only=True)``;
-      mmengine 0.10.7 calls it with its default ``weights_only=False``.
-
-    Idempotent. Nothing global in torch is changed.
-    """
-    from mmengine.runner import checkpoint as mm_checkpoint
-    mm_checkpoint.CheckpointLoader.register_scheme(
-        prefixes='', loader=_load_from_local, force=True)
-    mm_checkpoint.load_url = _load_url
 
 
 def history_buffer_to_plain(buffer: HistoryBuffer) -> Dict[str, Any]:
@@ -478,3 +499,26 @@ def message_hub_from_plain(state: Dict[str, Any]) -> Dict[str, Any]:
             OrderedDict(items)
             if isinstance(scalars, OrderedDict) else dict(items))
     return out
+
+
+def _use_weights_only_url_loader() -> None:
+    """Make mmengine read URL checkpoints with ``weights_only=True``.
+
+    The one patch of mmengine code that mmcoseg keeps, and why: mmengine
+    0.10.7 reads ``http(s)://`` checkpoints - and ``torchvision://``,
+    ``open-mmlab://``, ``mmcls://``, which it resolves to URLs - in
+    ``load_from_http`` through its module-level ``load_url``, i.e.
+    ``torch.hub.load_state_dict_from_url`` whose default is
+    ``weights_only=False``: any downloaded checkpoint could run code. The
+    URL schemes other than ``http(s)://`` call ``load_from_http`` directly,
+    not through ``CheckpointLoader``, so registering loaders for the
+    schemes would not reach them; replacing that one module attribute does.
+    Checked by ``tests/test_reliability/test_untrusted_checkpoints.py``
+    (``test_url_loaders_use_weights_only``).
+    """
+    mm_checkpoint.load_url = load_url
+
+
+# Registration when the module is imported (see the module docstring).
+register_safe_globals()
+_use_weights_only_url_loader()

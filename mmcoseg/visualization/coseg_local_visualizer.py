@@ -8,10 +8,11 @@ import torch
 from mmengine.dist import master_only
 from mmengine.structures import PixelData
 from mmengine.visualization import Visualizer
-from mmseg.registry import VISUALIZERS
 from mmseg.structures import SegDataSample
 from mmseg.utils import get_classes, get_palette
 from mmseg.visualization import SegLocalVisualizer
+
+from mmcoseg.registry import VISUALIZERS
 
 Color = Sequence[int]
 

@@ -19,12 +19,14 @@ test_image_pipeline = [
     dict(type='LoadCoSegAnnotation'),
 ]
 
+# MMEngine looks collate functions up without the default scope: ours is
+# named with its scope.
 train_dataloader = dict(
     batch_size=4,
     num_workers=4,
     persistent_workers=True,
     sampler=dict(type='InfiniteSampler', shuffle=True),
-    collate_fn=dict(type='coseg_collate'),
+    collate_fn=dict(type='mmcoseg.coseg_collate'),
     dataset=dict(
         type=dataset_type,
         group_size=group_size,
@@ -37,7 +39,7 @@ val_dataloader = dict(
     num_workers=2,
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='coseg_collate'),
+    collate_fn=dict(type='mmcoseg.coseg_collate'),
     dataset=dict(
         type=dataset_type,
         group_size=group_size,

@@ -18,4 +18,6 @@ default_hooks = dict(
         type='AtomicCheckpointHook', by_epoch=False, interval=10000,
         max_keep_ckpts=3),
     sampler_seed=dict(type='DistSamplerSeedHook'),
-    visualization=dict(type='CoSegVisualizationHook'))
+    # interval=1: with --show-dir every test group is drawn (interval counts
+    # batches of groups); drawing stays off unless a tool turns it on.
+    visualization=dict(type='CoSegVisualizationHook', interval=1))

@@ -3,7 +3,8 @@ from typing import Sequence
 
 from mmcv.transforms import BaseTransform
 from mmseg.datasets.transforms import PackSegInputs
-from mmseg.registry import TRANSFORMS
+
+from mmcoseg.registry import TRANSFORMS
 
 GROUP_META_KEYS = ('group_id', 'group_size', 'index_in_group', 'is_padding',
                    'category', 'category_name', 'co_categories')

@@ -3,7 +3,8 @@ from typing import List, Optional, Sequence, Union
 
 from mmcv.transforms import BaseTransform, Compose
 from mmcv.transforms.utils import cache_random_params
-from mmseg.registry import TRANSFORMS
+
+from mmcoseg.registry import TRANSFORMS
 
 
 @TRANSFORMS.register_module()

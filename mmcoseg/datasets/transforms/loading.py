@@ -2,7 +2,8 @@
 from typing import Optional
 
 from mmcv.transforms import BaseTransform
-from mmseg.registry import TRANSFORMS
+
+from mmcoseg.registry import TRANSFORMS
 
 from ..mask_io import read_mask
 

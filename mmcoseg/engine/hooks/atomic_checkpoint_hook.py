@@ -8,7 +8,8 @@ from typing import Any, Optional
 from mmengine.dist import is_main_process
 from mmengine.fileio import LocalBackend
 from mmengine.hooks import CheckpointHook
-from mmseg.registry import HOOKS
+
+from mmcoseg.registry import HOOKS
 
 #: Suffix of a checkpoint being written (never matches ``*.pth``).
 PARTIAL_SUFFIX = '.partial'

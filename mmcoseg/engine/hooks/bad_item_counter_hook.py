@@ -3,9 +3,9 @@ import logging
 from typing import Any, Optional, Sequence
 
 from mmengine.hooks import Hook
-from mmseg.registry import HOOKS
 
 from mmcoseg.datasets.group_dataset import SKIPPED_KEY
+from mmcoseg.registry import HOOKS
 
 #: Message hub keys: runtime info (saved in checkpoints) and log scalar.
 INFO_KEY = 'bad_items_skipped'

@@ -5,9 +5,9 @@ from typing import List, Sequence
 import mmcv
 from mmengine import fileio
 from mmseg.engine.hooks import SegVisualizationHook
-from mmseg.registry import HOOKS
 from mmseg.structures import SegDataSample
 
+from mmcoseg.registry import HOOKS
 from mmcoseg.visualization.group_grid import group_grid
 
 TRUTH_COLOR = (0, 200, 0)  # ground truth in green, predictions in fg_color

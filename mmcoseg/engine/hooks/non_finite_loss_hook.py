@@ -6,7 +6,8 @@ import torch
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmengine.optim import OptimWrapper, OptimWrapperDict
-from mmseg.registry import HOOKS
+
+from mmcoseg.registry import HOOKS
 
 ACTIONS = ('raise', 'skip')
 #: Message hub runtime-info key counting the skipped steps.

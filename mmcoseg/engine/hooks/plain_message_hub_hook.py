@@ -2,8 +2,8 @@
 from typing import Any
 
 from mmengine.hooks import Hook
-from mmseg.registry import HOOKS
 
+from mmcoseg.registry import HOOKS
 from mmcoseg.utils.safe_checkpoint import (
     message_hub_from_plain,
     message_hub_to_plain,

@@ -20,11 +20,12 @@ from mmengine.dist import is_main_process
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger, print_log
 from mmengine.utils import mkdir_or_exist
-from mmseg.registry import METRICS
 from PIL import Image
 from prettytable import PrettyTable
 from torch import Tensor
 from torch.nn import functional as F
+
+from mmcoseg.registry import METRICS
 
 PROTOCOLS = ('paper', 'released', 'pooled')
 
@@ -236,8 +237,7 @@ class CoSegMetric(BaseMetric):
             (e.g. ``collect_dir``).
 
     Example:
-        >>> from mmseg.registry import METRICS
-        >>> import mmcoseg.evaluation  # noqa: F401
+        >>> from mmcoseg.registry import METRICS
         >>> metric = METRICS.build(dict(type='CoSegMetric'))  # doctest: +SKIP
     """
 

@@ -6,8 +6,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from mmengine.model import BaseModule
-from mmseg.registry import MODELS
 from torch import Tensor
+
+from mmcoseg.registry import MODELS
 
 from ..utils.second_order_pooling import SecondOrderPooling
 

@@ -6,9 +6,10 @@ import torch.nn as nn
 from mmcv.cnn import ConvModule
 from mmseg.models.decode_heads.decode_head import BaseDecodeHead
 from mmseg.models.utils import resize
-from mmseg.registry import MODELS
 from mmseg.utils import ConfigType, SampleList
 from torch import Tensor
+
+from mmcoseg.registry import MODELS
 
 from ..utils.modulation import Modulation
 

@@ -2,9 +2,10 @@
 from typing import List, Optional, Tuple
 
 from mmseg.models.utils import resize
-from mmseg.registry import MODELS
 from mmseg.utils import ConfigType
 from torch import Tensor, nn
+
+from mmcoseg.registry import MODELS
 
 from ..utils.modulation import Modulation
 

@@ -4,8 +4,9 @@ from typing import Dict, Optional
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from mmseg.registry import MODELS
 from torch import Tensor
+
+from mmcoseg.registry import MODELS
 
 WEIGHTINGS = ('paper', 'balanced', 'none')
 

@@ -7,8 +7,9 @@ import torch.nn as nn
 import torch.nn.functional as F
 from mmengine.model import BaseModule
 from mmseg.models.utils import resize
-from mmseg.registry import MODELS
 from torch import Tensor
+
+from mmcoseg.registry import MODELS
 
 from ..utils.spectral import border_sign, eigenvalue_with_grad, top_eigenpair
 

@@ -3,9 +3,10 @@ from typing import List, Optional, Sequence
 
 from mmengine.config import ConfigDict
 from mmseg.models.segmentors import EncoderDecoder
-from mmseg.registry import MODELS
 from mmseg.utils import ConfigType, OptConfigType, OptMultiConfig, SampleList
 from torch import Tensor
+
+from mmcoseg.registry import MODELS
 
 from ..utils.group import expand_to_images, group_sizes_from_metas
 from ..utils.modulation import Modulation

@@ -2,14 +2,16 @@
 
 ``mmcv-lite`` ships the Python sources of ``mmcv.ops`` but not ``mmcv._ext``,
 so ``import mmcv.ops`` fails, and with it ``import mmseg.models`` (four mmseg
-modules import ``mmcv.ops`` unconditionally). :func:`install_mmcv_ops_fallback`
-registers a small replacement module: ``point_sample`` is implemented with
+modules import ``mmcv.ops`` unconditionally). When that is the case,
+:class:`~mmcoseg.import_hooks.MmcvOpsFallbackFinder` serves ``mmcv.ops``
+from :func:`fill_fallback_module`: ``point_sample`` is implemented with
 ``torch.nn.functional.grid_sample`` (numerically the same as mmcv's), every
 other name resolves to a stub that raises a clear error when it is used.
 A full mmcv with compiled ops is used untouched.
+
+Only the finder imports this module (it needs torch), when ``mmcv.ops`` is
+imported without compiled ops.
 """
-import importlib
-import sys
 import types
 import warnings
 from typing import Any, Callable
@@ -17,8 +19,7 @@ from typing import Any, Callable
 import torch
 import torch.nn.functional as F
 
-FALLBACK_MODULE_NAME = 'mmcv.ops'
-_MARKER = '__mmcoseg_fallback__'
+from .mmcv_ops_finder import FALLBACK_MARKER
 
 
 def point_sample(input: torch.Tensor,
@@ -60,51 +61,25 @@ def _missing_op(name: str) -> Callable:
     return missing
 
 
-def _build_fallback_module() -> types.ModuleType:
-    module = types.ModuleType(
-        FALLBACK_MODULE_NAME,
-        'mmcoseg fallback for mmcv.ops: point_sample in pure PyTorch; '
-        'other ops raise when used.')
-    module.point_sample = point_sample
-    setattr(module, _MARKER, True)
-
-    def __getattr__(name: str) -> Any:
-        if name.startswith('__'):
-            raise AttributeError(name)
-        return _missing_op(name)
-
-    module.__getattr__ = __getattr__
-    return module
+def _module_getattr(name: str) -> Any:
+    """Module ``__getattr__``: any op that is not implemented is a stub."""
+    if name.startswith('__'):
+        raise AttributeError(name)
+    return _missing_op(name)
 
 
-def mmcv_has_compiled_ops() -> bool:
-    """Whether ``mmcv.ops`` imports with its compiled extension."""
-    module = sys.modules.get(FALLBACK_MODULE_NAME)
-    if module is not None:
-        return not getattr(module, _MARKER, False)
-    try:
-        importlib.import_module(FALLBACK_MODULE_NAME)
-    except ImportError:
-        return False
-    return True
+def fill_fallback_module(module: types.ModuleType) -> None:
+    """Make ``module`` (being imported as ``mmcv.ops``) the fallback.
 
-
-def install_mmcv_ops_fallback() -> bool:
-    """Register the fallback ``mmcv.ops`` if the real one cannot be imported.
-
-    Returns:
-        bool: True when the fallback is (now or already) in use, False when
-        the real compiled ``mmcv.ops`` is available and left untouched.
+    Args:
+        module (ModuleType): The new, empty ``mmcv.ops`` module.
     """
-    if mmcv_has_compiled_ops():
-        return False
-    import mmcv
-    module = sys.modules.get(FALLBACK_MODULE_NAME)
-    if module is None:
-        module = _build_fallback_module()
-        sys.modules[FALLBACK_MODULE_NAME] = module
-    mmcv.ops = module
-    # Expected with mmcv-lite, and said once in the README: not per import.
+    module.__doc__ = ('mmcoseg fallback for mmcv.ops: point_sample in pure '
+                      'PyTorch; other ops raise when used.')
+    module.point_sample = point_sample
+    module.__getattr__ = _module_getattr
+    setattr(module, FALLBACK_MARKER, True)
+    # mmcv.cnn warns that it cannot import MultiScaleDeformableAttention
+    # from mmcv.ops: expected without compiled ops, and said in the README.
     warnings.filterwarnings(
         'ignore', message='Fail to import ``MultiScaleDeformableAttention``')
-    return True
