@@ -6,9 +6,9 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
-from mmseg.registry import MODELS
 
 import mmcoseg  # noqa: F401
+from mmcoseg.registry import MODELS
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIGS = sorted(glob.glob(osp.join(ROOT, 'configs', '*', '*.py')))

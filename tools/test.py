@@ -1,8 +1,9 @@
 """Test (and evaluate) a co-segmentation model with an MMSeg-style config.
 
-Adapted from MMSegmentation's tool of the same name (Apache-2.0).
-Importing mmcoseg registers its components and, with mmcv-lite, the
-pure-PyTorch fallback for mmcv.ops before any MMSeg model is built.
+Adapted from MMSegmentation's tool of the same name (Apache-2.0), which
+works with mmcoseg configs as well; this one also runs distributed on
+machines without a GPU (``mmcoseg.utils.dist_utils``). Components come from
+the config's registry scope (``default_scope='mmcoseg'``).
 """
 import argparse
 import os
@@ -11,7 +12,6 @@ import os.path as osp
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
-import mmcoseg  # noqa: F401
 from mmcoseg.utils.dist_utils import setup_cpu_distributed
 
 

@@ -11,7 +11,10 @@ _base_ = [
 ]
 norm_cfg = dict(type='BN', requires_grad=True)
 in_channels = [16, 32, 64, 128]
+# _scope_: built in mmcoseg's scope even by tools that set MMSeg's
+# (MMSeg's analysis_tools/get_flops.py).
 model = dict(
+    _scope_='mmcoseg',
     type='CoSegEncoderDecoder',
     data_preprocessor=dict(
         type='CoSegDataPreProcessor',

@@ -2,7 +2,6 @@
 
 Example::
 
-    import mmcoseg  # registers everything (import before mmseg.apis)
     from mmcoseg.apis import cosegment, init_model
 
     model = init_model('configs/ssnm/....py', 'iter_1500.pth')
@@ -23,6 +22,7 @@ from mmengine.runner import load_checkpoint
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from mmcoseg.datasets.collate import coseg_collate
+from mmcoseg.registry import MODELS, SCOPE
 
 ImageInput = Union[str, np.ndarray]
 
@@ -65,8 +65,7 @@ def init_model(config: Union[str, Config],
         cfg.model.backbone.init_cfg = None
     cfg.model.pretrained = None
     cfg.model.train_cfg = None
-    init_default_scope(cfg.get('default_scope', 'mmseg'))
-    from mmseg.registry import MODELS
+    init_default_scope(cfg.get('default_scope', SCOPE))
     model = MODELS.build(cfg.model)
     if checkpoint is not None:
         ckpt = load_checkpoint(model, checkpoint, map_location='cpu')
@@ -230,7 +229,7 @@ def build_inference_pipeline(cfg: Config) -> Compose:
     """
     pipeline = _to_inference_pipeline(cfg.test_dataloader.dataset.pipeline)
     with DefaultScope.overwrite_default_scope(cfg.get('default_scope',
-                                                      'mmseg')):
+                                                      SCOPE)):
         return Compose(pipeline)
 
 
@@ -267,7 +266,7 @@ def run_group(model: torch.nn.Module,
                 zip(images, names))
     ]
     cfg = getattr(model, 'cfg', None)
-    scope = cfg.get('default_scope', 'mmseg') if cfg is not None else 'mmseg'
+    scope = cfg.get('default_scope', SCOPE) if cfg is not None else SCOPE
     with DefaultScope.overwrite_default_scope(scope):
         packed = pipeline(dict(images=entries))
         for sample, name in zip(packed['data_samples'], names):

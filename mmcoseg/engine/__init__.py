@@ -7,9 +7,10 @@ from .hooks import (
                     PlainMessageHubHook,
                     atomic_write_text,
 )
+from .runner import CoSegRunner
 
 __all__ = [
-    'AtomicCheckpointHook', 'BadItemCounterHook', 'CoSegVisualizationHook',
-    'NonFiniteLossError', 'NonFiniteLossHook', 'PlainMessageHubHook',
-    'atomic_write_text'
+    'AtomicCheckpointHook', 'BadItemCounterHook', 'CoSegRunner',
+    'CoSegVisualizationHook', 'NonFiniteLossError', 'NonFiniteLossHook',
+    'PlainMessageHubHook', 'atomic_write_text'
 ]

@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
-from mmseg.registry import DATASETS
 from PIL import Image
 
 import mmcoseg  # noqa: F401
 from mmcoseg.datasets.mask_io import read_mask
+from mmcoseg.registry import DATASETS
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG_DIR = osp.join(REPO_ROOT, 'configs', '_base_', 'datasets')
@@ -58,7 +58,7 @@ def _mask_noisy(path, size):
 
 def _build(config, data_root, classes):
     cfg = Config.fromfile(osp.join(CONFIG_DIR, config))
-    init_default_scope('mmseg')
+    init_default_scope('mmcoseg')
     cfg.test_dataloader.dataset.data_root = str(data_root)
     cfg.test_dataloader.dataset.metainfo = dict(classes=tuple(classes))
     ds_cfg = cfg.test_dataloader.dataset.copy()
@@ -134,7 +134,7 @@ def test_icoseg_all_groups_without_class_list(tmp_path):
             _image(tmp_path / 'images' / c / f'img{i}.jpg', size, i)
             _mask_bmp(tmp_path / 'ground_truth' / c / f'img{i}.png', size)
     cfg = Config.fromfile(osp.join(CONFIG_DIR, 'icoseg.py'))
-    init_default_scope('mmseg')
+    init_default_scope('mmcoseg')
     cfg.merge_from_dict({
         'test_dataloader.dataset.data_root': str(tmp_path),
         'test_dataloader.dataset.metainfo.classes': None,
@@ -189,7 +189,7 @@ def test_internet_distributed_tree_is_rejected(tmp_path):
     classes = ('Airplane100', 'Car100')
     _internet_download(tmp_path, classes)
     cfg = Config.fromfile(osp.join(CONFIG_DIR, 'internet_coseg.py'))
-    init_default_scope('mmseg')
+    init_default_scope('mmcoseg')
     ds_cfg = cfg.test_dataloader.dataset.copy()
     ds_cfg.update(data_root=str(tmp_path), pipeline=[],
                   metainfo=dict(classes=classes),

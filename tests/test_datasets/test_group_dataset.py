@@ -50,7 +50,7 @@ def _write_layout(root, same_folder=False, counts=COUNTS):
 
 @pytest.fixture(scope='module')
 def root(tmp_path_factory):
-    init_default_scope('mmseg')
+    init_default_scope('mmcoseg')
     return _write_layout(str(tmp_path_factory.mktemp('coseg')))
 
 
@@ -190,7 +190,7 @@ def test_train_mode_groups(root):
 
 
 def test_train_mode_single_image_category(tmp_path):
-    init_default_scope('mmseg')
+    init_default_scope('mmcoseg')
     root = _write_layout(str(tmp_path), counts={'solo': 1, 'pair': 2})
     ds = _dataset(root, group_size=3)
     assert len(ds) == 3
@@ -211,7 +211,7 @@ def test_train_mode_companions_vary(root):
 
 
 def test_masks_beside_images(tmp_path):
-    init_default_scope('mmseg')
+    init_default_scope('mmcoseg')
     root = _write_layout(str(tmp_path), same_folder=True)
     ds = GroupDataset(
         data_root=root,
@@ -250,7 +250,7 @@ def test_missing_image_root(tmp_path):
 
 
 def test_image_without_mask(tmp_path):
-    init_default_scope('mmseg')
+    init_default_scope('mmcoseg')
     root = _write_layout(str(tmp_path))
     expected = osp.join(root, 'masks', 'cat', 'cat_3.png')
     os.remove(expected)
@@ -261,7 +261,7 @@ def test_image_without_mask(tmp_path):
 
 
 def test_empty_category(tmp_path):
-    init_default_scope('mmseg')
+    init_default_scope('mmcoseg')
     root = _write_layout(str(tmp_path), counts={'cat': 2})
     os.makedirs(osp.join(root, 'images', 'empty'))
     with pytest.raises(ValueError, match='empty'):

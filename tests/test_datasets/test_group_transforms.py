@@ -5,7 +5,6 @@ import pytest
 import torch
 from mmengine.registry import init_default_scope
 from mmengine.structures import PixelData
-from mmseg.registry import MODELS, TRANSFORMS
 from mmseg.structures import SegDataSample
 
 import mmcoseg  # noqa: F401  (registers the modules)
@@ -13,13 +12,14 @@ from mmcoseg.datasets import coseg_collate
 from mmcoseg.datasets.transforms import GroupTransforms, PackCoSegInputs
 from mmcoseg.datasets.transforms.formatting import GROUP_META_KEYS
 from mmcoseg.models.utils import group_sizes_from_metas
+from mmcoseg.registry import MODELS, TRANSFORMS
 
 H, W = 20, 30
 
 
 @pytest.fixture(autouse=True)
 def _scope():
-    init_default_scope('mmseg')
+    init_default_scope('mmcoseg')
 
 
 def _coord_image(h=H, w=W):

@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
-from mmseg.registry import DATASETS
 from PIL import Image
 
 import mmcoseg  # noqa: F401
 from mmcoseg.datasets.mask_io import read_mask
+from mmcoseg.registry import DATASETS
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DATA_ROOT = osp.abspath(
@@ -35,7 +35,7 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture(scope='module')
 def dataset():
     cfg = Config.fromfile(CONFIG)
-    init_default_scope('mmseg')
+    init_default_scope('mmcoseg')
     ds_cfg = cfg.test_dataloader.dataset.copy()
     ds_cfg.update(data_root=DATA_ROOT, test_mode=True, group_size=5,
                   pipeline=[])

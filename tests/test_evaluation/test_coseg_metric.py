@@ -7,11 +7,11 @@ import pytest
 import torch
 from mmengine.logging import MMLogger
 from mmengine.structures import PixelData
-from mmseg.registry import METRICS
 from mmseg.structures import SegDataSample
 
 import mmcoseg.evaluation  # noqa: F401  (registers CoSegMetric)
 from mmcoseg.evaluation import CoSegMetric, counts_to_pj, image_pj_counts
+from mmcoseg.registry import METRICS
 
 CLASSES = ('cow', 'plane')
 

@@ -7,12 +7,12 @@ import torch
 import torch.nn.functional as F
 from mmengine.logging import MMLogger
 from mmengine.structures import PixelData
-from mmseg.registry import METRICS
 from mmseg.structures import SegDataSample
 
 import mmcoseg.evaluation  # noqa: F401  (registers CoSegMetric)
 from mmcoseg.evaluation import CoSegMetric
 from mmcoseg.evaluation.metrics.coseg_metric import released_counts
+from mmcoseg.registry import METRICS
 
 CLASSES = ('cow', 'plane')
 

@@ -4,12 +4,12 @@ import pytest
 import torch
 from mmengine.registry import init_default_scope
 from mmengine.structures import PixelData
-from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 
 import mmcoseg  # noqa: F401
+from mmcoseg.registry import MODELS
 
-init_default_scope('mmseg')
+init_default_scope('mmcoseg')
 
 IN_CHANNELS = [8, 16, 32, 64]
 MODEL = dict(

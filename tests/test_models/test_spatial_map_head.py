@@ -11,11 +11,11 @@ import pytest
 import torch
 import torch.nn.functional as F
 from mmengine.registry import init_default_scope
-from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 
 import mmcoseg  # noqa: F401
 from mmcoseg.models.utils.modulation import Modulation
+from mmcoseg.registry import MODELS
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 PASCAL = osp.abspath(
@@ -24,7 +24,7 @@ CONFIG = osp.join('configs', 'ssnm',
                   'ssnm-spa-only_effnet-lite0_training-free_voc-coseg-'
                   '224x224.py')
 
-init_default_scope('mmseg')
+init_default_scope('mmcoseg')
 
 
 def test_spatial_modulator_without_projection_uses_raw_features():

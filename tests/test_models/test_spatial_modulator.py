@@ -10,7 +10,7 @@ from mmcoseg.models.utils import (
     top_eigenpair,
 )
 
-init_default_scope('mmseg')
+init_default_scope('mmcoseg')
 
 
 def dense_top(x: torch.Tensor):

@@ -47,7 +47,7 @@ def data_root(tmp_path):
 
 
 def _train_dataset(cfg, data_root, **kwargs):
-    init_default_scope('mmseg')
+    init_default_scope('mmcoseg')
     return GroupDataset(
         data_root=data_root,
         data_prefix=dict(img_path='train/images',
@@ -130,7 +130,7 @@ def test_raise_mode_and_test_mode_fail_naming_the_file(cfg, data_root,
             ds[idx]
     assert not isinstance(err.value, RuntimeError)  # the loader's error
     assert bad in _read(log)
-    init_default_scope('mmseg')
+    init_default_scope('mmcoseg')
     test_ds = GroupDataset(
         data_root=data_root,
         data_prefix=dict(img_path='train/images',

@@ -58,7 +58,7 @@ def _layout(root, counts):
 
 
 def _build(root, **kwargs):
-    init_default_scope('mmseg')
+    init_default_scope('mmcoseg')
     kwargs.setdefault('data_prefix',
                       dict(img_path='images', seg_map_path='masks'))
     kwargs.setdefault('group_size', 3)

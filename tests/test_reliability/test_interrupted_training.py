@@ -216,7 +216,7 @@ def _runner(work_dir, hook_type, max_iters=4, resume=False):
         default_hooks=dict(checkpoint=dict(
             type=hook_type, interval=2, by_epoch=False, max_keep_ckpts=1)),
         custom_hooks=[dict(type='PlainMessageHubHook')],
-        default_scope='mmseg', resume=resume, randomness=dict(seed=0))
+        default_scope='mmcoseg', resume=resume, randomness=dict(seed=0))
 
 
 def _die_while_writing(monkeypatch, name):
@@ -289,5 +289,5 @@ def test_last_checkpoint_written_atomically(tmp_path, monkeypatch):
 
 
 def test_hook_is_registered():
-    from mmseg.registry import HOOKS
+    from mmcoseg.registry import HOOKS
     assert HOOKS.get('AtomicCheckpointHook') is AtomicCheckpointHook

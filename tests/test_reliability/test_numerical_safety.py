@@ -11,13 +11,13 @@ from mmengine.model import BaseModel
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 from mmengine.structures import PixelData
-from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 from torch.utils.data import Dataset
 
 import mmcoseg  # noqa: F401  (registers the modules)
 from mmcoseg.engine import NonFiniteLossError, NonFiniteLossHook
 from mmcoseg.models.necks.spatial_modulator import SpatialModulator
+from mmcoseg.registry import MODELS
 
 IN_CHANNELS = [8, 16, 32, 64]
 MODEL = dict(
@@ -87,7 +87,7 @@ def _batch(kinds):
 
 @pytest.fixture(scope='module')
 def model():
-    init_default_scope('mmseg')
+    init_default_scope('mmcoseg')
     torch.manual_seed(0)
     model = MODELS.build(copy.deepcopy(MODEL))
     model.init_weights()
@@ -220,7 +220,7 @@ def _runner(tmp_path, hook, data):
         default_hooks=dict(checkpoint=dict(
             type='CheckpointHook', interval=2, by_epoch=False)),
         custom_hooks=[hook, dict(type='PlainMessageHubHook')],
-        default_scope='mmseg',
+        default_scope='mmcoseg',
         randomness=dict(seed=0))
 
 
@@ -274,6 +274,6 @@ def test_without_the_hook_nan_reaches_the_weights(tmp_path):
             sampler=dict(type='DefaultSampler', shuffle=False)),
         train_cfg=dict(type='IterBasedTrainLoop', max_iters=3),
         optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.01)),
-        default_scope='mmseg')
+        default_scope='mmcoseg')
     runner.train()
     assert not torch.isfinite(runner.model.linear.weight).all()

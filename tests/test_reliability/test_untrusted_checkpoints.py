@@ -240,7 +240,7 @@ def test_runner_load_from_and_resume_refuse(how, evil, tmp_path):
         train_cfg=dict(type='IterBasedTrainLoop', max_iters=2),
         optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.01)),
         custom_hooks=[dict(type='PlainMessageHubHook')],
-        default_scope='mmseg', **kwargs)
+        default_scope='mmcoseg', **kwargs)
     with pytest.raises(UnsafeCheckpointError) as err:
         runner.train()
     _assert_refused(err.value, evil)

@@ -142,7 +142,7 @@ def test_fpn_baseline_cfg_uses_same_backbone():
     benchmark = _load_tool('benchmark')
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
-    init_default_scope('mmseg')
+    init_default_scope('mmcoseg')
     cfg = Config.fromfile(osp.join(REPO_ROOT, CONFIG))
     model_cfg = cfg.model.to_dict()
     baseline = benchmark.fpn_baseline_cfg(model_cfg)

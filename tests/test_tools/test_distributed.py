@@ -31,7 +31,6 @@ import torch
 from mmengine.config import Config
 from mmengine.dataset import DefaultSampler, InfiniteSampler
 from mmengine.registry import init_default_scope
-from mmseg.registry import MODELS
 
 import mmcoseg  # noqa: F401
 from mmcoseg.datasets import GroupDataset
@@ -39,6 +38,7 @@ from mmcoseg.datasets.synthetic_coseg import (
     DEFAULT_CATEGORIES,
     make_synthetic_coseg,
 )
+from mmcoseg.registry import MODELS
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join('configs', 'ssnm',
@@ -167,7 +167,7 @@ def _metrics_json(work_dir):
 def checkpoint(tmp_path_factory):
     """A freshly initialised SSNM of the CLI config, saved as a checkpoint."""
     cfg = Config.fromfile(osp.join(REPO_ROOT, CONFIG))
-    init_default_scope('mmseg')
+    init_default_scope('mmcoseg')
     torch.manual_seed(0)
     model = MODELS.build(cfg.model)
     model.init_weights()

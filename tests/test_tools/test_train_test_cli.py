@@ -21,7 +21,6 @@ import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.runner import load_checkpoint
-from mmseg.registry import MODELS
 from PIL import Image
 
 import mmcoseg  # noqa: F401  (registers modules and the safe globals)
@@ -29,6 +28,7 @@ from mmcoseg.datasets.synthetic_coseg import (
     DEFAULT_CATEGORIES,
     make_synthetic_coseg,
 )
+from mmcoseg.registry import MODELS
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join('configs', 'ssnm',
@@ -331,7 +331,7 @@ def test_checkpoints_load_weights_only(resumed, name):
     assert ckpt['meta']['iter'] == iteration
 
     cfg = Config.fromfile(osp.join(REPO_ROOT, CONFIG))
-    init_default_scope('mmseg')
+    init_default_scope('mmcoseg')
     model = MODELS.build(cfg.model)
     load_checkpoint(model, path, map_location='cpu', strict=True)
     state = model.state_dict()

@@ -125,7 +125,7 @@ def build_runner(work_dir: Path, with_hook: bool = True, **kwargs) -> Runner:
                 type='CheckpointHook', interval=CKPT_INTERVAL,
                 by_epoch=False)),
         custom_hooks=custom_hooks,
-        default_scope='mmseg',
+        default_scope='mmcoseg',
         randomness=dict(seed=0),
         **kwargs)
 
@@ -150,8 +150,8 @@ def trained(tmp_path_factory) -> dict:
             'train/loss').data[0].copy())
 
 
-def test_hook_registered_in_mmseg() -> None:
-    from mmseg.registry import HOOKS
+def test_hook_registered_in_mmcoseg() -> None:
+    from mmcoseg.registry import HOOKS
     assert HOOKS.get('PlainMessageHubHook') is PlainMessageHubHook
 
 

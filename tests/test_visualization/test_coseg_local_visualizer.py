@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import torch
 from mmengine.structures import PixelData
-from mmseg.registry import VISUALIZERS
 from mmseg.structures import SegDataSample
 
 import mmcoseg.visualization  # noqa: F401  (registers the visualizer)
+from mmcoseg.registry import VISUALIZERS
 from mmcoseg.visualization import CoSegLocalVisualizer
 
 H, W = 40, 60

@@ -42,11 +42,10 @@ from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
 from mmengine.runner import load_checkpoint
 from mmengine.structures import PixelData
-from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 from torch import nn
 
-import mmcoseg  # noqa: F401
+from mmcoseg.registry import MODELS, SCOPE
 from mmcoseg.utils.markdown import markdown_table
 
 COLUMNS = ('model', 'mode', 'N', 'groups', 'size', 'sec/iter', 'iter/s',
@@ -477,7 +476,7 @@ def main(argv: Optional[Sequence[str]] = None) -> List[Dict[str, str]]:
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
-    init_default_scope(cfg.get('default_scope', 'mmseg'))
+    init_default_scope(cfg.get('default_scope', SCOPE))
     device = torch.device(args.device)
 
     model = build_model(cfg, args.baseline_fpn, args.checkpoint).to(device)

@@ -24,10 +24,9 @@ import numpy as np
 from mmengine.config import Config, DictAction
 from mmengine.registry import init_default_scope
 from mmengine.structures import PixelData
-from mmseg.registry import DATASETS
 
-import mmcoseg  # noqa: F401
 from mmcoseg.datasets.mask_io import read_mask
+from mmcoseg.registry import DATASETS, SCOPE
 from mmcoseg.visualization import CoSegLocalVisualizer, group_grid
 
 
@@ -105,7 +104,7 @@ def main() -> None:
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
-    init_default_scope('mmseg')
+    init_default_scope(cfg.get('default_scope', SCOPE))
     dataset = build_dataset(cfg, args.split)
     drawer = CoSegLocalVisualizer(alpha=0.5)
     os.makedirs(args.out_dir, exist_ok=True)

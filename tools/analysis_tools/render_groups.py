@@ -12,10 +12,10 @@ import os.path as osp
 import mmcv
 from mmengine.config import Config, DictAction
 from mmengine.registry import init_default_scope
-from mmseg.registry import DATASETS
 
 from mmcoseg.datasets import coseg_collate
 from mmcoseg.evaluation import counts_to_pj, image_pj_counts
+from mmcoseg.registry import DATASETS, SCOPE
 from mmcoseg.visualization import CoSegLocalVisualizer, group_grid
 
 
@@ -52,9 +52,7 @@ def main() -> None:
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
-    init_default_scope(cfg.get('default_scope', 'mmseg'))
-    # mmseg.apis imports mmseg.models, which needs mmcoseg's mmcv.ops
-    # fallback in place first (mmcoseg is imported above).
+    init_default_scope(cfg.get('default_scope', SCOPE))
     from mmseg.apis import init_model
     model = init_model(cfg, args.checkpoint, device=args.device)
     dataset = DATASETS.build(cfg.test_dataloader.dataset)

@@ -26,11 +26,10 @@ from mmengine import fileio
 from mmengine.config import Config, DictAction
 from mmengine.dataset import BaseDataset
 from mmengine.registry import init_default_scope
-from mmseg.registry import DATASETS
 from PIL import Image
 
-import mmcoseg  # noqa: F401
 from mmcoseg.datasets.mask_io import read_mask
+from mmcoseg.registry import DATASETS, SCOPE
 
 
 def parse_args() -> argparse.Namespace:
@@ -183,7 +182,7 @@ def main() -> int:
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
-    init_default_scope(cfg.get('default_scope', 'mmseg'))
+    init_default_scope(cfg.get('default_scope', SCOPE))
     loader = cfg.get(f'{args.split}_dataloader')
     if loader is None or 'dataset' not in loader:
         print(f'{args.config} has no {args.split}_dataloader.dataset')

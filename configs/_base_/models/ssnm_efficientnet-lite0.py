@@ -5,7 +5,10 @@
 # of those weights: RGB, mean = std = 127.5.
 norm_cfg = dict(type='BN', requires_grad=True)
 in_channels = [24, 40, 112, 320]  # strides 4, 8, 16, 32
+# _scope_: built in mmcoseg's scope even by tools that set MMSeg's
+# (MMSeg's analysis_tools/get_flops.py).
 model = dict(
+    _scope_='mmcoseg',
     type='CoSegEncoderDecoder',
     data_preprocessor=dict(
         type='CoSegDataPreProcessor',

@@ -3,7 +3,10 @@
 _base_ = 'mmseg::_base_/models/fcn_hr18.py'
 norm_cfg = dict(type='SyncBN', requires_grad=True)
 in_channels = [18, 36, 72, 144]
+# The mmseg:: base puts its model in MMSeg's scope (_scope_='mmseg'); this
+# one is built in mmcoseg's, which finds MMSeg's HRNet through the parent.
 model = dict(
+    _scope_='mmcoseg',
     type='CoSegEncoderDecoder',
     pretrained=None,
     data_preprocessor=dict(type='CoSegDataPreProcessor', size=(224, 224)),

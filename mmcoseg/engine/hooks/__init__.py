@@ -1,4 +1,6 @@
-from .atomic_checkpoint_hook import AtomicCheckpointHook, atomic_write_text
+from mmcoseg.fileio import atomic_write_text
+
+from .atomic_checkpoint_hook import AtomicCheckpointHook
 from .bad_item_counter_hook import BadItemCounterHook
 from .coseg_visualization_hook import CoSegVisualizationHook
 from .non_finite_loss_hook import NonFiniteLossError, NonFiniteLossHook

@@ -1,11 +1,14 @@
 """Stop (or skip) a training step whose loss is NaN or infinite."""
 import logging
+from functools import partial
 from typing import Any, Dict, List, Optional
 
 import torch
+from mmengine.dist import get_world_size
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
-from mmengine.optim import OptimWrapper, OptimWrapperDict
+from mmengine.optim import OptimWrapperDict
+from torch.utils.hooks import RemovableHandle
 
 from mmcoseg.registry import HOOKS
 
@@ -18,24 +21,52 @@ class NonFiniteLossError(FloatingPointError):
     """Raised by :class:`NonFiniteLossHook` with ``action='raise'``."""
 
 
+def _detached(losses: Dict[str, Any]) -> Dict[str, Any]:
+    """The loss dict with every tensor (or list of tensors) detached."""
+    out = {}
+    for key, value in losses.items():
+        if isinstance(value, torch.Tensor):
+            value = value.detach()
+        elif isinstance(value, (list, tuple)):
+            value = [v.detach() if isinstance(v, torch.Tensor) else v
+                     for v in value]
+        out[key] = value
+    return out
+
+
+def _grads_finite(optimizer: torch.optim.Optimizer) -> bool:
+    """Whether every gradient of ``optimizer``'s parameters is finite."""
+    grads = [param.grad for group in optimizer.param_groups
+             for param in group['params'] if param.grad is not None]
+    if not grads:
+        return True
+    return bool(torch.stack([torch.isfinite(g).all() for g in grads]).all())
+
+
 @HOOKS.register_module()
 class NonFiniteLossHook(Hook):
-    """Check every training loss *before* the optimizer step.
+    """Check every training loss before it reaches the weights.
 
-    The check sits in front of ``OptimWrapper.update_params`` (wrapped on
-    the runner's optimizer wrapper instance when training starts), so a NaN
-    or infinite loss never reaches the weights: with ``action='raise'``
-    training stops with :class:`NonFiniteLossError` naming the iteration
-    (1-based, as in the log), every loss term and the last checkpoint;
-    with ``action='skip'`` the step is dropped (no backward, gradients
-    zeroed), a warning is logged and the count is kept in the message hub
-    (runtime info ``nonfinite_loss_skipped``, saved in checkpoints).
+    Uses two public PyTorch hooks, registered when training starts and
+    removed when it ends (nothing of MMEngine is replaced):
 
-    A rank that skips runs no backward pass, so in distributed training
-    the other ranks would wait for its gradients: use ``'skip'`` in
-    single-process training; ``'raise'`` is safe everywhere. With gradient
-    accumulation a skipped step also drops the gradients accumulated so
-    far.
+    * a forward hook on the model sees the loss dict of every ``'loss'``
+      forward pass and sums it as the model's ``parse_losses`` does. A
+      non-finite total with ``action='raise'`` stops training at once with
+      :class:`NonFiniteLossError` naming the iteration (1-based, as in the
+      log), every loss term and the last checkpoint, before the backward
+      pass. With ``action='skip'`` a warning is logged, the count is kept in
+      the message hub (runtime info ``nonfinite_loss_skipped``, saved in
+      checkpoints) and the next optimizer step is skipped;
+    * an optimizer step pre-hook skips that step by dropping the gradients
+      (``zero_grad(set_to_none=True)``: PyTorch's optimizers leave
+      parameters without gradient unchanged). In distributed training it
+      also skips a step whose gradients are non-finite, which is how a NaN
+      loss of another process arrives (DDP averages the gradients), so that
+      every process skips the same step.
+
+    With gradient accumulation a skipped step drops the gradients
+    accumulated since the previous step.
 
     Args:
         action (str): ``'raise'`` (default) or ``'skip'``.
@@ -57,84 +88,61 @@ class NonFiniteLossHook(Hook):
         self.action = action
         self.max_skips = max_skips
         self.num_skipped = 0
-        self._terms: Dict[str, Any] = {}
-        self._patched: List[Any] = []
+        self._skip_next_step = False
+        self._handles: List[RemovableHandle] = []
 
     # ------------------------------------------------------------- set up
     @staticmethod
-    def _optim_wrappers(runner: Any) -> List[OptimWrapper]:
+    def _optimizers(runner: Any) -> List[torch.optim.Optimizer]:
         wrapper = runner.optim_wrapper
-        if isinstance(wrapper, OptimWrapperDict):
-            return list(wrapper.values())
-        return [wrapper] if isinstance(wrapper, OptimWrapper) else []
+        wrappers = (list(wrapper.values())
+                    if isinstance(wrapper, OptimWrapperDict) else [wrapper])
+        return [w.optimizer for w in wrappers if hasattr(w, 'optimizer')]
 
     def before_train(self, runner: Any) -> None:
-        """Put the check in front of the optimizer step.
+        """Register the loss check and the optimizer step pre-hook.
 
         Args:
             runner (Runner): The runner.
         """
         self.num_skipped = int(runner.message_hub.get_info(INFO_KEY, 0)
                                or 0)
-        for wrapper in self._optim_wrappers(runner):
-            self._wrap_update_params(runner, wrapper)
+        self._skip_next_step = False
         model = runner.model.module if is_model_wrapper(
             runner.model) else runner.model
-        if hasattr(model, 'parse_losses'):
-            self._wrap_parse_losses(model)
-
-    def _wrap_update_params(self, runner: Any, wrapper: OptimWrapper) -> None:
-        original = wrapper.update_params
-
-        def update_params(loss: torch.Tensor, *args, **kwargs) -> None:
-            if isinstance(loss, torch.Tensor) and \
-                    not bool(torch.isfinite(loss.detach()).all()):
-                self._non_finite(runner, wrapper, loss)
-                return
-            original(loss, *args, **kwargs)
-
-        wrapper.update_params = update_params
-        self._patched.append((wrapper, 'update_params'))
-
-    def _wrap_parse_losses(self, model: Any) -> None:
-        original = model.parse_losses
-
-        def parse_losses(losses: dict) -> Any:
-            loss, log_vars = original(losses)
-            self._terms = log_vars
-            return loss, log_vars
-
-        model.parse_losses = parse_losses
-        self._patched.append((model, 'parse_losses'))
+        self._handles.append(model.register_forward_hook(
+            partial(self._check_losses, runner), with_kwargs=True))
+        for optimizer in self._optimizers(runner):
+            self._handles.append(optimizer.register_step_pre_hook(
+                partial(self._before_step, runner)))
 
     def after_train(self, runner: Any) -> None:
-        """Remove the wrappers.
+        """Remove the PyTorch hooks.
 
         Args:
             runner (Runner): The runner.
         """
-        for obj, name in self._patched:
-            obj.__dict__.pop(name, None)
-        self._patched = []
+        for handle in self._handles:
+            handle.remove()
+        self._handles = []
 
     # ------------------------------------------------------------ checking
-    def _describe_terms(self) -> str:
-        parts = []
-        for key, value in self._terms.items():
-            if isinstance(value, torch.Tensor):
-                value = value.detach().float().mean().item()
-            parts.append(f'{key}={value:.6g}' if isinstance(
-                value, float) else f'{key}={value}')
-        return ', '.join(parts)
-
-    def _non_finite(self, runner: Any, wrapper: OptimWrapper,
-                    loss: torch.Tensor) -> None:
-        iteration = runner.iter + 1
-        value = loss.detach().float().mean().item()
-        terms = self._describe_terms()
-        where = (f'iteration {iteration} of {runner.max_iters} (epoch '
-                 f'{runner.epoch + 1})')
-        detail = f'loss={value}' + (f' ({terms})' if terms else '')
+    def _check_losses(self, runner: Any, model: Any, args: tuple,
+                      kwargs: dict, output: Any) -> None:
+        """Forward hook: act on a non-finite total loss."""
+        if kwargs.get('mode') != 'loss' or not isinstance(output, dict):
+            return
+        with torch.no_grad():
+            loss, log_vars = model.parse_losses(_detached(output))
+        if not isinstance(loss, torch.Tensor) or \
+                bool(torch.isfinite(loss).all()):
+            return
+        terms = ', '.join(f'{key}={value.float().mean().item():.6g}'
+                          for key, value in log_vars.items()
+                          if key != 'loss')
+        detail = f'loss={loss.float().mean().item()}' + (
+            f' ({terms})' if terms else '')
+        where = self._where(runner)
         if self.action == 'raise':
             last = runner.message_hub.get_info('last_ckpt')
             raise NonFiniteLossError(
@@ -143,15 +151,43 @@ class NonFiniteLossHook(Hook):
                 f'last checkpoint: {last or "none saved yet"}. Lower the '
                 'learning rate, check the data of this iteration, or set '
                 "NonFiniteLossHook(action='skip') to skip such steps.")
-        wrapper.zero_grad()
+        self._skip_next_step = True
+        self._count_skip(runner, f'Non-finite loss at {where}: {detail}')
+
+    def _before_step(self, runner: Any, optimizer: torch.optim.Optimizer,
+                     args: tuple, kwargs: dict) -> None:
+        """Optimizer step pre-hook: skip the step if it must not happen."""
+        skip = self._skip_next_step
+        if not skip and get_world_size() > 1 and \
+                not _grads_finite(optimizer):
+            skip = True
+            if self.action == 'raise':
+                raise NonFiniteLossError(
+                    f'Non-finite gradients at {self._where(runner)} '
+                    '(averaged in from another process whose loss was '
+                    'non-finite); training stopped before the optimizer '
+                    'step.')
+            self._count_skip(
+                runner, f'Non-finite gradients at {self._where(runner)} '
+                '(from another process)')
+        if skip:
+            optimizer.zero_grad(set_to_none=True)
+            self._skip_next_step = False
+
+    @staticmethod
+    def _where(runner: Any) -> str:
+        return (f'iteration {runner.iter + 1} of {runner.max_iters} (epoch '
+                f'{runner.epoch + 1})')
+
+    def _count_skip(self, runner: Any, what: str) -> None:
+        """Count one skipped step, log it, enforce ``max_skips``."""
         self.num_skipped += 1
         runner.message_hub.update_info(INFO_KEY, self.num_skipped)
         runner.logger.log(
             logging.WARNING,
-            f'Non-finite loss at {where}: {detail}; the optimizer step is '
-            f'skipped ({self.num_skipped} skipped in this run).')
+            f'{what}; the optimizer step is skipped ({self.num_skipped} '
+            'skipped in this run).')
         if self.max_skips is not None and self.num_skipped > self.max_skips:
             raise NonFiniteLossError(
-                f'{self.num_skipped} training steps had a non-finite loss '
-                f'(the last at {where}: {detail}), more than max_skips='
-                f'{self.max_skips}.')
+                f'{self.num_skipped} training steps were skipped (the last: '
+                f'{what}), more than max_skips={self.max_skips}.')

@@ -1,0 +1,3 @@
+from .coseg_runner import CoSegRunner
+
+__all__ = ['CoSegRunner']

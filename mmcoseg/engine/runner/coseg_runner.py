@@ -1,0 +1,39 @@
+"""MMEngine's runner, able to run distributed on machines without a GPU."""
+import copy
+from typing import Union
+
+from mmengine.config import Config, ConfigDict
+from mmengine.runner import Runner
+
+from mmcoseg.registry import RUNNERS
+from mmcoseg.utils.dist_utils import setup_cpu_distributed
+
+
+@RUNNERS.register_module()
+class CoSegRunner(Runner):
+    """:class:`mmengine.runner.Runner` that also launches on CPU only.
+
+    Selected in a config with ``runner_type = 'mmcoseg.CoSegRunner'`` (the
+    scope prefix lets MMSeg's ``tools/train.py`` find it too: it builds
+    runners from MMSeg's registry). Before the runner is built,
+    :func:`~mmcoseg.utils.dist_utils.setup_cpu_distributed` prepares a
+    ``pytorch`` or ``slurm`` launch on a machine without CUDA (gloo process
+    group, DDP without device ids), which MMEngine 0.10.7 cannot do itself;
+    with a GPU, or without a launcher, it changes nothing. Everything else
+    is MMEngine's runner.
+    """
+
+    @classmethod
+    def from_cfg(cls, cfg: Union[Config, ConfigDict, dict]) -> 'Runner':
+        """Build the runner from a config, as :meth:`Runner.from_cfg`.
+
+        Args:
+            cfg (Config | ConfigDict | dict): The run's config; its
+                ``launcher`` says how the processes were started.
+
+        Returns:
+            Runner: The runner.
+        """
+        cfg = copy.deepcopy(cfg)
+        setup_cpu_distributed(cfg)
+        return super().from_cfg(cfg)
