@@ -8,13 +8,16 @@ mmcoseg's components by their plain names and still finds MMSeg's (e.g.
 ``Adam``) through the parents; other codebases' components take their scope
 as a prefix (``mmpretrain.VGG``). ``locations`` name the modules whose import
 registers the components, so a registry imports them the first time it is
-asked for one: ``import mmcoseg`` alone imports none of them.
+asked for one: ``import mmcoseg`` alone imports none of them. A registry asked
+for a component also imports its parents' locations first, so that MMSeg's
+components resolve through the parent even if nothing imported MMSeg's
+modules yet (``Registry.get`` reads the parents without importing them).
 
 More on scopes and registries:
 https://mmengine.readthedocs.io/en/latest/advanced_tutorials/registry.html
 """
 from mmengine.registry import FUNCTIONS as MMENGINE_FUNCTIONS
-from mmengine.registry import Registry
+from mmengine.registry import Registry as MMEngineRegistry
 from mmseg.registry import DATA_SAMPLERS as MMSEG_DATA_SAMPLERS
 from mmseg.registry import DATASETS as MMSEG_DATASETS
 from mmseg.registry import EVALUATOR as MMSEG_EVALUATOR
@@ -41,6 +44,20 @@ from mmseg.registry import WEIGHT_INITIALIZERS as MMSEG_WEIGHT_INITIALIZERS
 
 #: The registry scope of mmcoseg (``default_scope`` of its configs).
 SCOPE = 'mmcoseg'
+
+
+class Registry(MMEngineRegistry):
+    """MMEngine's registry that also imports its ancestors' locations.
+
+    Args and behaviour as :class:`mmengine.registry.Registry`.
+    """
+
+    def import_from_location(self) -> None:
+        """Import the parents' locations, then this registry's."""
+        if self.parent is not None:
+            self.parent.import_from_location()
+        super().import_from_location()
+
 
 # Modules whose import registers mmcoseg's components. The engine modules
 # also import MMSeg's engine (its optimizer constructors and schedulers);

@@ -5,9 +5,8 @@ import os.path as osp
 import pytest
 import torch
 from mmengine.config import Config
-from mmengine.registry import init_default_scope
+from mmengine.registry import DefaultScope, init_default_scope
 
-import mmcoseg  # noqa: F401
 from mmcoseg.registry import MODELS
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -22,15 +21,16 @@ def test_configs_exist():
 @pytest.mark.parametrize('path', CONFIGS, ids=osp.basename)
 def test_config_builds(path):
     cfg = Config.fromfile(path)
-    assert cfg.default_scope == 'mmseg'
-    assert 'mmcoseg' in cfg.custom_imports['imports']
+    assert cfg.default_scope == 'mmcoseg'
+    assert 'custom_imports' not in cfg  # the registries import lazily
+    assert cfg.runner_type == 'mmcoseg.CoSegRunner'
     init_default_scope(cfg.default_scope)
     model = MODELS.build(cfg.model)
     assert type(model).__name__ == 'CoSegEncoderDecoder'
     # all datasets are grouped and collated without transposing groups
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         assert cfg[loader].dataset.type == 'GroupDataset'
-        assert cfg[loader].collate_fn.type == 'coseg_collate'
+        assert cfg[loader].collate_fn.type == 'mmcoseg.coseg_collate'
     size = 64
     model.eval()
     with torch.no_grad():
@@ -38,8 +38,22 @@ def test_config_builds(path):
     assert out.shape[:2] == (3, 1)
 
 
+@pytest.mark.parametrize('path', [
+    c for c in CONFIGS
+    if osp.basename(c).startswith(('ssnm_r18', 'ssnm_hrnet', 'ssnm_vgg16_'))
+], ids=osp.basename)
+def test_model_builds_in_mmseg_scope(path):
+    """The model dict carries ``_scope_='mmcoseg'``: tools that set MMSeg's
+    scope (MMSeg's ``get_flops.py``) still build it."""
+    cfg = Config.fromfile(path)
+    with DefaultScope.overwrite_default_scope('mmseg'):
+        model = MODELS.build(cfg.model)
+    assert type(model).__name__ == 'CoSegEncoderDecoder'
+
+
 def test_mmcoseg_scope_resolves_installed_configs(tmp_path):
-    """``mmcoseg::`` bases resolve from the installed package."""
+    """``mmcoseg::`` bases resolve from the installed package; their dicts
+    are scoped to mmcoseg, which builds MMSeg's backbone too."""
     user_cfg = tmp_path / 'my_config.py'
     user_cfg.write_text(
         "_base_ = 'mmcoseg::ssnm/"
@@ -48,3 +62,8 @@ def test_mmcoseg_scope_resolves_installed_configs(tmp_path):
     cfg = Config.fromfile(str(user_cfg))
     assert cfg.train_cfg.max_iters == 10
     assert cfg.model.type == 'CoSegEncoderDecoder'
+    assert cfg.model._scope_ == 'mmcoseg'
+    assert cfg.default_hooks.timer._scope_ == 'mmcoseg'
+    with DefaultScope.overwrite_default_scope('mmseg'):
+        model = MODELS.build(cfg.model)
+    assert type(model.backbone).__name__ == 'ResNetV1c'

@@ -10,8 +10,12 @@ env_cfg = dict(
     dist_cfg=dict(backend='nccl'),
 )
 vis_backends = [dict(type='LocalVisBackend')]
+# _scope_: built in mmcoseg's scope even by tools that set MMSeg's.
 visualizer = dict(
-    type='CoSegLocalVisualizer', vis_backends=vis_backends, name='visualizer')
+    _scope_='mmcoseg',
+    type='CoSegLocalVisualizer',
+    vis_backends=vis_backends,
+    name='visualizer')
 log_processor = dict(by_epoch=False)
 log_level = 'INFO'
 load_from = None
@@ -25,3 +29,7 @@ custom_hooks = [
     dict(type='NonFiniteLossHook', action='raise'),
     dict(type='BadItemCounterHook'),
 ]
+
+# MMEngine's runner, plus distributed launches on machines without a GPU
+# (gloo). The scope prefix lets MMSeg's tools/train.py find it as well.
+runner_type = 'mmcoseg.CoSegRunner'

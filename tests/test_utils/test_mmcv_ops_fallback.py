@@ -1,20 +1,24 @@
-"""The pure-PyTorch ``mmcv.ops`` fallback installed by ``import mmcoseg``."""
+"""The pure-PyTorch ``mmcv.ops`` that mmcoseg's import hook serves when
+mmcv has no compiled ops (mmcv-lite, the default install)."""
 import importlib
 import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
 
+import mmseg.models  # noqa: F401  (imports mmcv.ops)
 import pytest
 import torch
 import torch.nn.functional as F
 
-import mmcoseg  # noqa: F401  (installs the fallback when needed)
-from mmcoseg.utils import install_mmcv_ops_fallback, mmcv_has_compiled_ops
-from mmcoseg.utils.mmcv_ops_fallback import point_sample
+from mmcoseg.import_hooks import (
+    install_import_hooks,
+    is_fallback_active,
+    mmcv_has_compiled_ops,
+)
+from mmcoseg.import_hooks.mmcv_ops_fallback import point_sample
 
-FALLBACK_ACTIVE = getattr(sys.modules.get('mmcv.ops'),
-                          '__mmcoseg_fallback__', False)
+FALLBACK_ACTIVE = is_fallback_active()
 needs_fallback = pytest.mark.skipif(
     not FALLBACK_ACTIVE, reason='a compiled mmcv.ops is installed')
 
@@ -55,10 +59,12 @@ def _random_points(shape: tuple, gen: torch.Generator) -> torch.Tensor:
 
 
 @needs_fallback
-def test_install_returns_true_and_is_idempotent() -> None:
+def test_install_is_idempotent() -> None:
     module = sys.modules['mmcv.ops']
-    assert install_mmcv_ops_fallback() is True
-    assert install_mmcv_ops_fallback() is True
+    finders = list(sys.meta_path)
+    install_import_hooks()
+    install_import_hooks()
+    assert sys.meta_path == finders
     assert sys.modules['mmcv.ops'] is module
     import mmcv
     assert mmcv.ops is module

@@ -20,7 +20,8 @@ test_image_pipeline = [
 ]
 
 # MMEngine looks collate functions up without the default scope: ours is
-# named with its scope.
+# named with its scope. _scope_: the datasets are built in mmcoseg's scope
+# even by tools that set MMSeg's (MMSeg's analysis_tools/browse_dataset.py).
 train_dataloader = dict(
     batch_size=4,
     num_workers=4,
@@ -28,6 +29,7 @@ train_dataloader = dict(
     sampler=dict(type='InfiniteSampler', shuffle=True),
     collate_fn=dict(type='mmcoseg.coseg_collate'),
     dataset=dict(
+        _scope_='mmcoseg',
         type=dataset_type,
         group_size=group_size,
         pipeline=[
@@ -41,6 +43,7 @@ val_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=False),
     collate_fn=dict(type='mmcoseg.coseg_collate'),
     dataset=dict(
+        _scope_='mmcoseg',
         type=dataset_type,
         group_size=group_size,
         test_mode=True,

@@ -6,6 +6,8 @@ from mmseg.datasets.transforms import PackSegInputs
 
 from mmcoseg.registry import TRANSFORMS
 
+from .image_group import ImageGroup
+
 GROUP_META_KEYS = ('group_id', 'group_size', 'index_in_group', 'is_padding',
                    'category', 'category_name', 'co_categories')
 IMAGE_META_KEYS = ('img_path', 'seg_map_path', 'ori_shape', 'img_shape',
@@ -40,12 +42,12 @@ class PackCoSegInputs(BaseTransform):
             results (dict): Group result with ``images``.
 
         Returns:
-            dict: ``inputs`` (list of N C x H x W tensors) and
-            ``data_samples`` (list of N SegDataSample).
+            dict: ``inputs`` (:class:`ImageGroup`, a list of N C x H x W
+            tensors) and ``data_samples`` (list of N SegDataSample).
         """
         packed = [self._pack(image) for image in results['images']]
         return dict(
-            inputs=[p['inputs'] for p in packed],
+            inputs=ImageGroup(p['inputs'] for p in packed),
             data_samples=[p['data_samples'] for p in packed])
 
     def __repr__(self) -> str:
