@@ -1,8 +1,10 @@
 """Packaging for mmcoseg.
 
-Configs ship inside the package under ``mmcoseg/.mim/configs`` (a link to
-the top-level ``configs/`` in a source tree) so that ``mmcoseg::`` config
-bases resolve once the package is installed, as for OpenMMLab packages.
+Configs and tools ship inside the package under ``mmcoseg/.mim/configs``
+and ``mmcoseg/.mim/tools`` (links to the top-level folders in a source
+tree), as for OpenMMLab packages: ``mmcoseg::`` config bases resolve once
+the package is installed, and ``mim train mmcoseg CONFIG`` runs
+``.mim/tools/train.py``.
 
 Every install also puts :data:`PTH_FILE` into site-packages: its one line
 installs mmcoseg's import hooks when Python starts
@@ -94,7 +96,9 @@ setup(
     package_data={
         'mmcoseg': [
             '.mim/model-index.yml', '.mim/configs/**/*.py',
-            '.mim/configs/**/*.yaml'
+            '.mim/configs/**/*.yaml',
+            '.mim/tools/*.py', '.mim/tools/*.sh', '.mim/tools/**/*.py',
+            '.mim/tools/**/*.sh'
         ]
     },
     install_requires=read_requirements('runtime'),
@@ -103,6 +107,7 @@ setup(
         'tests': read_requirements('tests'),
         'optional': read_requirements('optional'),
         'pretrained': read_requirements('pretrained'),
+        'openmim': read_requirements('openmim'),
     },
     cmdclass={'build_py': BuildPyWithPth, 'develop': DevelopWithPth},
     zip_safe=False,

