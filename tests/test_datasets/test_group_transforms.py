@@ -204,8 +204,22 @@ def test_collate_keeps_groups():
 
 
 def test_collate_from_function_registry():
+    """As MMEngine's runner looks it up: in its root registry, by the name
+    with its scope."""
     from mmengine.registry import FUNCTIONS
-    assert FUNCTIONS.get('coseg_collate') is coseg_collate
+    assert FUNCTIONS.get('mmcoseg.coseg_collate') is coseg_collate
+
+
+def test_collate_ignores_the_scope_of_an_inherited_config():
+    """A config inheriting an ``mmcoseg::`` base has ``_scope_`` in its
+    ``collate_fn`` dict; MMEngine passes it on to the function."""
+    from mmengine.runner import Runner
+    loader = Runner.build_dataloader(dict(
+        dataset=[dict(inputs=[1, 2], data_samples=['a', 'b'])],
+        sampler=dict(type='DefaultSampler', shuffle=False), batch_size=1,
+        collate_fn=dict(type='mmcoseg.coseg_collate', _scope_='mmcoseg')))
+    assert next(iter(loader)) == dict(inputs=[[1, 2]], data_samples=[['a',
+                                                                     'b']])
 
 
 # ------------------------------------------------------ data preprocessor
