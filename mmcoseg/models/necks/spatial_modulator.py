@@ -1,6 +1,6 @@
 """The spatial modulator f_spa of SSNM (paper eq. 2, 6-10)."""
 import math
-from typing import List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -10,6 +10,7 @@ from mmseg.models.utils import resize
 from mmseg.registry import MODELS
 from torch import Tensor
 
+from ...structures import GroupLayout
 from ..utils.spectral import border_sign, eigenvalue_with_grad, top_eigenpair
 
 _DTYPES = {'float32': torch.float32, 'float64': torch.float64}
@@ -138,22 +139,27 @@ class SpatialModulator(BaseModule):
             lam_grad = eigenvalue_with_grad(x.float(), u)
         return maps, lam_grad / m
 
-    def forward(self, feats: Sequence[Tensor],
-                group_sizes: Sequence[int]) -> Tuple[Tensor, Tensor]:
+    def forward(self,
+                feats: Sequence[Tensor],
+                layout: Union[GroupLayout, Sequence[int]],
+                gt: Optional[Tensor] = None) -> Tuple[Tensor, Tensor]:
         """Compute the spatial maps of every group in a flat batch.
 
         Args:
             feats (Sequence[Tensor]): Backbone levels for all B*N images.
-            group_sizes (Sequence[int]): Sizes of the consecutive groups.
+            layout (GroupLayout | Sequence[int]): The groups of the batch
+                (or their sizes).
+            gt (Tensor, optional): Unused: l_spa is unsupervised (eq. 10).
 
         Returns:
             tuple[Tensor, Tensor]: S of shape (B*N, 1, h, w) and the
             unweighted l_spa = -mean over groups of lambda_max / M (eq. 10).
         """
+        layout = GroupLayout.of(layout)
         phi = self.descriptors(feats)
         maps: List[Tensor] = []
         lams: List[Tensor] = []
-        for group in torch.split(phi, list(group_sizes), dim=0):
+        for group in layout.split(phi):
             group_maps, lam = self._solve_group(group)
             maps.append(group_maps)
             lams.append(lam)
