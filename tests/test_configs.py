@@ -32,6 +32,7 @@ def test_config_builds(path):
         assert cfg[loader].dataset.type == 'GroupDataset'
         assert cfg[loader].collate_fn.type == 'coseg_collate'
     size = 64
+    model.test_cfg['ungrouped'] = 'single'  # a bare tensor is one group
     model.eval()
     with torch.no_grad():
         out = model(torch.rand(3, 3, size, size), mode='tensor')

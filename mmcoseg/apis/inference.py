@@ -258,13 +258,9 @@ def run_group(model: torch.nn.Module,
             img=np.ascontiguousarray(img[..., ::-1]),  # RGB -> BGR
             img_path=name,
             group_id=group_id,
-            group_size=len(images),
-            index_in_group=i,
-            is_padding=False,
             category=0,
             category_name='',
-            co_categories=[0]) for i, (img, name) in enumerate(
-                zip(images, names))
+            co_categories=[0]) for img, name in zip(images, names)
     ]
     cfg = getattr(model, 'cfg', None)
     scope = cfg.get('default_scope', 'mmseg') if cfg is not None else 'mmseg'

@@ -149,7 +149,8 @@ def _meta_group(n, gid=3, category=1):
     group = _group(n)
     for pos, im in enumerate(group['images']):
         im.update(group_id=gid, group_size=n, index_in_group=pos,
-                  is_padding=pos == n - 1, category=category,
+                  is_padding=pos == n - 1, is_intruder=False,
+                  category=category,
                   category_name='cat', co_categories=[category],
                   seg_map_path=f'mask_{pos}.png', unrelated_key='x')
         im['gt_seg_map'][:5, :5] = 1

@@ -93,7 +93,7 @@ class CoSegEncoderDecoder(EncoderDecoder):
         return self.semantic_head is not None
 
     def group_layout(self, batch_img_metas: Optional[List[dict]],
-                     num_images: int) -> GroupLayout:
+                     num_images: int) -> Optional[GroupLayout]:
         """The groups of a batch, from the metainfo.
 
         Args:
@@ -101,21 +101,26 @@ class CoSegEncoderDecoder(EncoderDecoder):
             num_images (int): Images in the batch.
 
         Returns:
-            GroupLayout: The batch's layout.
+            GroupLayout | None: The batch's layout; None for a model
+            without modulators (the ablation "w/o both" segments each
+            image on its own and needs no groups).
         """
+        if not (self.with_spatial_modulator or self.with_semantic_head):
+            return None
         return layout_from_metas(batch_img_metas, num_images,
                                  self.test_cfg.get('ungrouped', 'error'))
 
     def modulate(self,
                  feats: Sequence[Tensor],
-                 layout: GroupLayout,
+                 layout: Optional[GroupLayout],
                  gt: Optional[Tensor] = None,
                  with_loss: bool = False) -> Modulation:
         """Run both modulators on every group of the batch.
 
         Args:
             feats (Sequence[Tensor]): Backbone levels for all images.
-            layout (GroupLayout): The groups of the batch.
+            layout (GroupLayout, optional): The groups of the batch (None
+                only without modulators).
             gt (Tensor, optional): Labels (B*N, H, W), for a spatial
                 modulator that is supervised.
             with_loss (bool): Also compute the unweighted l_spa and l_sem.
