@@ -72,9 +72,11 @@ def build_webui(predictor: WebDemoPredictor,
             with gr.Column(scale=2):
                 status = gr.Markdown(elem_id='status')
                 overlays = gr.Gallery(label='Overlays', columns=4,
+                                      height=300, object_fit='contain',
                                       format='jpeg', elem_id='overlays')
                 grids = gr.Gallery(label='Groups: inputs, overlays',
-                                   columns=1, format='jpeg',
+                                   columns=1, height=420,
+                                   object_fit='contain', format='jpeg',
                                    elem_id='grids')
                 table = gr.Dataframe(headers=list(WebDemoResult.HEADERS),
                                      interactive=False, elem_id='table')
