@@ -21,6 +21,7 @@ from mmcoseg.apis.webui import (
     list_example_groups,
 )
 
+LOOPBACK = ('127.0.0.1', 'localhost', '::1')
 EXAMPLES = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))),
                     'demo', 'examples')
 
@@ -51,6 +52,10 @@ def main() -> None:
               file=sys.stderr)
     else:
         print(f'webui: model loaded from {args.checkpoint} on {args.device}')
+    if args.host not in LOOPBACK:
+        print(f'webui: warning: listening on {args.host}: the page is '
+              'reachable from the network, without authentication',
+              file=sys.stderr)
     groups = list_example_groups(args.examples)
     page = build_webui(predictor, groups)
     page.launch(server_name=args.host, server_port=args.port, share=False,

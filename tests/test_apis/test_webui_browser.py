@@ -139,12 +139,11 @@ def _run_and_wait(browser):
 
 
 def _loaded_images(browser, css):
-    return [
-        img for img in browser.find_elements(By.CSS_SELECTOR, f'{css} img')
-        if browser.execute_script(
-            'return arguments[0].complete && arguments[0].naturalWidth',
-            img)
-    ]
+    """The distinct sources of the displayed images under ``css``."""
+    return set(browser.execute_script(
+        'return Array.from(document.querySelectorAll(arguments[0]))'
+        '.filter(i => i.complete && i.naturalWidth > 0).map(i => i.src)',
+        f'{css} img'))
 
 
 def _wait_images(browser, css, count):

@@ -32,7 +32,12 @@ def build_webui(predictor: WebDemoPredictor,
     """
     # Gradio reads this when it is imported; Blocks gets it explicitly too.
     os.environ['GRADIO_ANALYTICS_ENABLED'] = 'False'
-    import gradio as gr
+    try:
+        import gradio as gr
+    except ImportError as exc:
+        raise ImportError(
+            'the web demo needs Gradio: pip install -r requirements/demo.txt '
+            '(or mmcoseg[demo])') from exc
 
     example_groups = dict(example_groups or {})
 
@@ -72,10 +77,10 @@ def build_webui(predictor: WebDemoPredictor,
             with gr.Column(scale=2):
                 status = gr.Markdown(elem_id='status')
                 overlays = gr.Gallery(label='Overlays', columns=4,
-                                      height=300, object_fit='contain',
+                                      height=340, object_fit='contain',
                                       format='jpeg', elem_id='overlays')
                 grids = gr.Gallery(label='Groups: inputs, overlays',
-                                   columns=1, height=420,
+                                   columns=1, height=460, preview=True,
                                    object_fit='contain', format='jpeg',
                                    elem_id='grids')
                 table = gr.Dataframe(headers=list(WebDemoResult.HEADERS),
