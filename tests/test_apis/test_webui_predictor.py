@@ -166,3 +166,18 @@ def test_shipped_examples_come_from_the_generator(repo_root, examples,
         for ours, fresh in zip(files, regenerated[name]):
             diff = np.abs(load_image(ours).astype(int) - load_image(fresh))
             assert diff.mean() < 1.0
+
+
+def test_page_says_the_model_did_not_load(repo_root, checkpoint, examples):
+    pytest.importorskip('gradio', reason='the demo extra is not installed '
+                        '(requirements/demo.txt)')
+    from mmcoseg.apis.webui import build_webui
+    other = osp.join(repo_root, 'configs', 'ssnm',
+                     'ssnm_effnet-lite0_1x2g5-400i_voc-coseg-224x224.py')
+    page = build_webui(WebDemoPredictor(other, checkpoint), examples)
+    by_id = {getattr(block, 'elem_id', None): block
+             for block in page.blocks.values()}
+    assert by_id['load-error'].value.startswith('**Error:** the checkpoint')
+    assert 'does not match the config' in by_id['load-error'].value
+    assert by_id['example'].choices == [(n, n) for n in examples]
+    assert page.analytics_enabled is False  # no telemetry
