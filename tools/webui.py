@@ -16,6 +16,7 @@ import os.path as osp
 import sys
 
 from mmcoseg.apis.webui import (
+    PAGE_CSS,
     WebDemoPredictor,
     build_webui,
     list_example_groups,
@@ -61,7 +62,7 @@ def main() -> None:
     page.launch(server_name=args.host, server_port=args.port, share=False,
                 ssr_mode=False, allowed_paths=[args.examples,
                                                predictor.work_dir],
-                max_file_size='100mb', show_error=True)
+                max_file_size='100mb', show_error=True, css=PAGE_CSS)
 
 
 if __name__ == '__main__':

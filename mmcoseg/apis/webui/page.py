@@ -10,6 +10,12 @@ Upload two or more photos that show objects of one category (or pick an
 example group), then press **Co-segment**: the model segments the object the
 photos share, and nothing else. Groups are consecutive runs of at most
 *group size* images, in upload order."""
+#: Style for ``launch(css=...)``: group grids keep their aspect ratio.
+PAGE_CSS = """
+#grids .grid-container { grid-template-rows: none; grid-auto-rows: auto; }
+#grids .thumbnail-item { aspect-ratio: auto; height: auto; }
+#grids .thumbnail-item img { height: auto; }
+"""
 
 
 def build_webui(predictor: WebDemoPredictor,
@@ -27,7 +33,8 @@ def build_webui(predictor: WebDemoPredictor,
     Returns:
         gradio.Blocks: The page with its queue set up: one request runs at
         a time, the others wait in the queue. Launch it with
-        ``launch(server_name='127.0.0.1', allowed_paths=[...])``; the
+        ``launch(server_name='127.0.0.1', css=PAGE_CSS,
+        allowed_paths=[...])``; the
         example files and ``predictor.work_dir`` must be allowed paths.
     """
     # Gradio reads this when it is imported; Blocks gets it explicitly too.
@@ -80,7 +87,7 @@ def build_webui(predictor: WebDemoPredictor,
                                       height=340, object_fit='contain',
                                       format='jpeg', elem_id='overlays')
                 grids = gr.Gallery(label='Groups: inputs, overlays',
-                                   columns=1, height=460, preview=True,
+                                   columns=1, height='auto',
                                    object_fit='contain', format='jpeg',
                                    elem_id='grids')
                 table = gr.Dataframe(headers=list(WebDemoResult.HEADERS),
