@@ -48,6 +48,7 @@ setup(
         'tests': read_requirements('tests'),
         'optional': read_requirements('optional'),
         'pretrained': read_requirements('pretrained'),
+        'demo': read_requirements('demo'),
     },
     zip_safe=False,
 )
