@@ -108,6 +108,7 @@ setup(
         'optional': read_requirements('optional'),
         'pretrained': read_requirements('pretrained'),
         'openmim': read_requirements('openmim'),
+        'demo': read_requirements('demo'),
     },
     cmdclass={'build_py': BuildPyWithPth, 'develop': DevelopWithPth},
     zip_safe=False,

@@ -65,6 +65,9 @@ class CoSegInferencer:
             :func:`~mmcoseg.apis.split_into_groups`).
         threshold (float, optional): Foreground probability threshold;
             defaults to the decode head's.
+        strict (bool): Refuse a checkpoint whose parameters do not match
+            the config's model (see :func:`~mmcoseg.apis.init_model`).
+            Defaults to False.
     """
 
     def __init__(self,
@@ -72,8 +75,9 @@ class CoSegInferencer:
                  weights: Optional[str] = None,
                  device: str = 'cpu',
                  group_size: Optional[int] = None,
-                 threshold: Optional[float] = None) -> None:
-        self.model = init_model(model, weights, device=device)
+                 threshold: Optional[float] = None,
+                 strict: bool = False) -> None:
+        self.model = init_model(model, weights, device=device, strict=strict)
         self.cfg = self.model.cfg
         self.group_size = group_size
         self.threshold = (

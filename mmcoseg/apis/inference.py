@@ -35,7 +35,8 @@ _FILE_LOADERS = ('LoadImageFromFile', 'mmseg.LoadImageFromFile',
 def init_model(config: Union[str, Config],
                checkpoint: Optional[str] = None,
                device: str = 'cpu',
-               cfg_options: Optional[dict] = None) -> torch.nn.Module:
+               cfg_options: Optional[dict] = None,
+               strict: bool = False) -> torch.nn.Module:
     """Build a co-segmentation model from a config and load its weights.
 
     Like :func:`mmseg.apis.init_model`; the checkpoint is read with
@@ -47,6 +48,10 @@ def init_model(config: Union[str, Config],
             randomly initialised weights.
         device (str): Device to put the model on. Defaults to 'cpu'.
         cfg_options (dict, optional): Overrides merged into the config.
+        strict (bool): Raise RuntimeError when the checkpoint's parameters
+            do not match the model's (missing, unexpected or mis-sized
+            keys, i.e. a checkpoint of another config). Defaults to False:
+            mismatches are logged as warnings, as in MMSeg.
 
     Returns:
         nn.Module: The model in eval mode, with ``cfg`` (and
@@ -68,7 +73,8 @@ def init_model(config: Union[str, Config],
     init_default_scope(cfg.get('default_scope', SCOPE))
     model = MODELS.build(cfg.model)
     if checkpoint is not None:
-        ckpt = load_checkpoint(model, checkpoint, map_location='cpu')
+        ckpt = load_checkpoint(
+            model, checkpoint, map_location='cpu', strict=strict)
         meta = ckpt.get('meta', {}) if isinstance(ckpt, dict) else {}
         if isinstance(meta, dict) and meta.get('dataset_meta') is not None:
             model.dataset_meta = meta['dataset_meta']
@@ -257,13 +263,9 @@ def run_group(model: torch.nn.Module,
             img=np.ascontiguousarray(img[..., ::-1]),  # RGB -> BGR
             img_path=name,
             group_id=group_id,
-            group_size=len(images),
-            index_in_group=i,
-            is_padding=False,
             category=0,
             category_name='',
-            co_categories=[0]) for i, (img, name) in enumerate(
-                zip(images, names))
+            co_categories=[0]) for img, name in zip(images, names)
     ]
     cfg = getattr(model, 'cfg', None)
     scope = cfg.get('default_scope', SCOPE) if cfg is not None else SCOPE

@@ -2,12 +2,18 @@ from .collate import coseg_collate
 from .group_dataset import GroupDataset
 from .mask_io import AmbiguousMaskWarning, binarize_mask, read_mask
 from .synthetic_coseg import make_synthetic_coseg
-from .transforms import GroupTransforms, LoadCoSegAnnotation, PackCoSegInputs
+from .transforms import (
+                         GroupCopyPaste,
+                         GroupTransforms,
+                         LoadCoSegAnnotation,
+                         PackCoSegInputs,
+)
 from .validation import DatasetValidationError, DatasetValidationWarning
 
 __all__ = [
     'AmbiguousMaskWarning', 'DatasetValidationError',
-    'DatasetValidationWarning', 'GroupDataset', 'GroupTransforms',
+    'DatasetValidationWarning', 'GroupCopyPaste', 'GroupDataset',
+    'GroupTransforms',
     'LoadCoSegAnnotation', 'PackCoSegInputs', 'binarize_mask',
     'coseg_collate', 'make_synthetic_coseg', 'read_mask'
 ]

@@ -10,6 +10,13 @@ from mmengine.logging import print_log
 
 from mmcoseg.registry import DATASETS
 
+from .groupings import (
+    TEST_GROUPINGS,
+    GroupSlot,
+    GroupSlots,
+    build_test_groups,
+    mirror_slots,
+)
 from .validation import (
     IGNORED_FILES,
     READABLE_IMG_SUFFIXES,
@@ -52,6 +59,8 @@ class GroupDataset(BaseDataset):
       consecutive groups of ``group_size``; the last group is filled up with
       the category's first images, flagged ``is_padding`` so that they are
       never scored. ``group_size=None`` makes each whole category one group.
+      ``test_grouping`` regroups the same images to measure how much a
+      model uses the group (see :mod:`mmcoseg.datasets.groupings`).
 
     Each image of a group carries ``category``, ``category_name``,
     ``co_categories`` (the multi-hot co-category label as a list of
@@ -66,6 +75,22 @@ class GroupDataset(BaseDataset):
         group_size (int, optional): Images per group N. Defaults to 5.
         img_suffix (str | Sequence[str]): Image suffixes (case-insensitive).
         seg_map_suffix (str): Mask suffix. Defaults to '.png'.
+        test_grouping (str): Test groups: ``'category'`` (default, the
+            benchmark protocol), ``'mixed'`` (each group from different
+            categories: nothing is shared) or ``'single'`` (each image
+            paired with its mirrored copy, which is not scored). Every
+            image is scored once in every mode.
+        num_donors (int): Training groups also carry ``donors``: up to
+            this many images of other categories and as many of the
+            group's own category (not in the group), as ``dict(other=[...],
+            same=[...])`` of ``img_path`` / ``seg_map_path``, for group
+            transforms that paste objects (:class:`GroupCopyPaste`).
+            Defaults to 0 (none).
+        intruder_prob (float): Probability that a training group gets an
+            *intruder*: its last image replaced by an image of another
+            category, flagged ``is_intruder`` (its mask is loaded as all
+            background by :class:`LoadCoSegAnnotation`): nothing in it is
+            shared by the group, however salient. Defaults to 0.
         validate (str): Build-time checks (see
             :mod:`mmcoseg.datasets.validation`). ``'strict'`` (default)
             raises one :class:`DatasetValidationError` naming every missing
@@ -103,6 +128,9 @@ class GroupDataset(BaseDataset):
                  group_size: Optional[int] = 5,
                  img_suffix: Union[str, Sequence[str]] = IMG_SUFFIXES,
                  seg_map_suffix: str = '.png',
+                 test_grouping: str = 'category',
+                 num_donors: int = 0,
+                 intruder_prob: float = 0.0,
                  validate: str = 'strict',
                  on_bad_item: str = 'skip',
                  max_bad_items: Optional[int] = None,
@@ -116,10 +144,19 @@ class GroupDataset(BaseDataset):
         if group_size is not None and group_size < 1:
             raise ValueError(f'group_size must be >= 1 or None, got '
                              f'{group_size}.')
+        if test_grouping not in TEST_GROUPINGS:
+            raise ValueError(f'test_grouping must be one of '
+                             f'{TEST_GROUPINGS}, got {test_grouping!r}.')
         if group_size is None and not kwargs.get('test_mode', False):
             raise ValueError('group_size=None (whole categories) is only '
                              'supported with test_mode=True.')
         self.group_size = group_size
+        self.test_grouping = test_grouping
+        self.num_donors = num_donors
+        if not 0 <= intruder_prob <= 1:
+            raise ValueError(f'intruder_prob must lie in [0, 1], got '
+                             f'{intruder_prob}.')
+        self.intruder_prob = intruder_prob
         self.img_suffix = tuple(
             s.lower() for s in ((img_suffix, ) if isinstance(
                 img_suffix, str) else img_suffix))
@@ -138,7 +175,7 @@ class GroupDataset(BaseDataset):
         self.on_bad_item = on_bad_item
         self.max_bad_items = max_bad_items
         self.validation_report = ValidationReport(type(self).__name__)
-        self._groups: List[Tuple[List[int], List[bool]]] = []
+        self._groups: List[GroupSlots] = []
         self._cat_indices: Dict[int, List[int]] = {}
         self._bad_indices: Set[int] = set()
         self._bad_files: Dict[str, str] = {}
@@ -340,20 +377,9 @@ class GroupDataset(BaseDataset):
             label = super().get_data_info(idx)['category']
             self._cat_indices.setdefault(label, []).append(idx)
         if self.test_mode:
-            self._groups = self._test_groups()
-
-    def _test_groups(self) -> List[Tuple[List[int], List[bool]]]:
-        groups = []
-        for label in sorted(self._cat_indices):
-            indices = self._cat_indices[label]
-            size = self.group_size or len(indices)
-            for start in range(0, len(indices), size):
-                chunk = indices[start:start + size]
-                pad = [indices[i % len(indices)]
-                       for i in range(size - len(chunk))]
-                groups.append((chunk + pad,
-                               [False] * len(chunk) + [True] * len(pad)))
-        return groups
+            self._groups = build_test_groups(self._cat_indices,
+                                             self.group_size,
+                                             self.test_grouping)
 
     # ------------------------------------------------------------- access
     def __len__(self) -> int:
@@ -362,7 +388,7 @@ class GroupDataset(BaseDataset):
             self.full_init()
         return len(self._groups) if self.test_mode else super().__len__()
 
-    def _train_group(self, idx: int) -> Tuple[List[int], List[bool]]:
+    def _train_group(self, idx: int) -> GroupSlots:
         label = super().get_data_info(idx)['category']
         others = [
             i for i in self._cat_indices[label]
@@ -374,33 +400,80 @@ class GroupDataset(BaseDataset):
         else:
             picks = np.random.choice(
                 others, need, replace=len(others) < need).tolist()
-        return [idx] + picks, [False] * self.group_size
+        slots = [GroupSlot(i) for i in [idx] + picks]
+        if need and self.intruder_prob and \
+                np.random.random() < self.intruder_prob:
+            intruder = self._random_other(label)
+            if intruder is not None:
+                slots[-1] = GroupSlot(intruder, is_intruder=True)
+        return slots
 
-    def _group_indices(self, idx: int) -> Tuple[List[int], List[bool]]:
-        """Image indices and padding flags of item ``idx``."""
+    def _random_other(self, label: int) -> Optional[int]:
+        """A random good image of another category than ``label``."""
+        for i in np.random.randint(super().__len__(), size=32):
+            i = int(i)
+            if i not in self._bad_indices and self._category_of(i) != label:
+                return i
+        return None
+
+    def _group_slots(self, idx: int) -> GroupSlots:
+        """The slots (image index and flags) of item ``idx``."""
         return (self._groups[idx] if self.test_mode else
                 self._train_group(idx))
 
-    def _group_info(self, idx: int, indices: List[int],
-                    padding: List[bool]) -> dict:
-        """The group info dict of item ``idx`` made of ``indices``."""
+    def _group_info(self, idx: int, slots: GroupSlots) -> dict:
+        """The group info dict of item ``idx`` made of ``slots``."""
         images = []
-        for position, (i, is_pad) in enumerate(zip(indices, padding)):
-            info = super().get_data_info(i)
+        for position, slot in enumerate(slots):
+            info = super().get_data_info(slot.index)
             info.update(
                 group_id=idx,
-                group_size=len(indices),
+                group_size=len(slots),
                 index_in_group=position,
-                is_padding=is_pad)
+                is_padding=slot.is_padding,
+                is_intruder=slot.is_intruder)
             images.append(info)
-        first = images[0]
-        return dict(
+        first = images[0]  # never an intruder
+        info = dict(
             images=images,
             group_id=idx,
-            group_size=len(indices),
+            group_size=len(slots),
             category=first['category'],
             category_name=first['category_name'],
             co_categories=first['co_categories'])
+        if self.num_donors and not self.test_mode:
+            info['donors'] = self._donors(first['category'],
+                                          {slot.index for slot in slots})
+        return info
+
+    def _donors(self, label: int, members: Set[int]) -> dict:
+        """Random donor images of other categories and of ``label``.
+
+        Drawn by rejection (cheap on large datasets); a pool that runs short
+        gives fewer donors.
+        """
+        def draw(pool: Sequence[int], want_label: bool) -> List[dict]:
+            picks: List[int] = []
+            for i in np.random.randint(len(pool), size=8 * self.num_donors):
+                i = int(pool[i])
+                ok = (i not in members and i not in self._bad_indices
+                      and i not in picks and
+                      (self._category_of(i) == label) == want_label)
+                if ok:
+                    picks.append(i)
+                if len(picks) == self.num_donors:
+                    break
+            return [{
+                key: super(GroupDataset, self).get_data_info(i)[key]
+                for key in ('img_path', 'seg_map_path')
+            } for i in picks]
+
+        return dict(
+            other=draw(range(super().__len__()), False),
+            same=draw(self._cat_indices[label], True))
+
+    def _category_of(self, idx: int) -> int:
+        return super().get_data_info(idx)['category']
 
     def get_data_info(self, idx: int) -> dict:
         """The group of item ``idx`` with every image's info.
@@ -413,7 +486,7 @@ class GroupDataset(BaseDataset):
             ``group_size``, ``category``, ``category_name``,
             ``co_categories``.
         """
-        return self._group_info(idx, *self._group_indices(idx))
+        return self._group_info(idx, self._group_slots(idx))
 
     # ---------------------------------------------------------- bad items
     def prepare_data(self, idx: int) -> Any:
@@ -432,10 +505,10 @@ class GroupDataset(BaseDataset):
         skip = not self.test_mode and self.on_bad_item == 'skip'
         if skip and idx in self._bad_indices:
             return None  # a known-bad anchor: already counted
-        indices, padding = self._group_indices(idx)
-        info = self._group_info(idx, indices, padding)
-        files = [(i, image['img_path'], image.get('seg_map_path'))
-                 for i, image in zip(indices, info['images'])]
+        slots = self._group_slots(idx)
+        info = self._group_info(idx, slots)
+        files = [(slot.index, image['img_path'], image.get('seg_map_path'))
+                 for slot, image in zip(slots, info['images'])]
         try:
             data = self.pipeline(info)
         except Exception as err:  # noqa: BLE001 - reported and re-raised
@@ -449,7 +522,7 @@ class GroupDataset(BaseDataset):
                 raise
             self._skip(idx, info, bad, err)
             return None
-        return self._attach_skips(data)
+        return self._attach_skips(mirror_slots(data, slots))
 
     def __getitem__(self, idx: int) -> Any:
         """Item ``idx``; bad training items are replaced by random ones.

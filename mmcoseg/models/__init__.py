@@ -1,10 +1,11 @@
 from .data_preprocessor import CoSegDataPreProcessor
 from .decode_heads import HSPHead, ModulatedFPNDecoder
 from .losses import CoSegLoss
-from .necks import SpatialModulator
+from .necks import ConsensusModulator, SpatialModulator
 from .segmentors import CoSegEncoderDecoder
 
 __all__ = [
-    'CoSegDataPreProcessor', 'CoSegEncoderDecoder', 'CoSegLoss', 'HSPHead',
+    'CoSegDataPreProcessor', 'CoSegEncoderDecoder', 'CoSegLoss',
+    'ConsensusModulator', 'HSPHead',
     'ModulatedFPNDecoder', 'SpatialModulator'
 ]

@@ -6,6 +6,8 @@ from torch import Tensor
 
 from mmcoseg.registry import MODELS
 
+from ..structures import LAYOUT_KEY, GroupLayout
+
 
 def _is_group(item: Any) -> bool:
     return isinstance(item, (list, tuple)) or (isinstance(item, Tensor)
@@ -20,9 +22,12 @@ class CoSegDataPreProcessor(SegDataPreProcessor):
     C x H x W tensors or one N x C x H x W tensor) and
     ``data['data_samples']`` as a list of B lists of N
     :class:`SegDataSample`, as produced by ``PackCoSegInputs`` and
-    ``coseg_collate``. Groups stay consecutive and each sample keeps
-    ``group_size`` / ``index_in_group`` in its metainfo, so the segmentor
-    recovers the groups. A batch that is already flat is passed on as is.
+    ``coseg_collate``. Groups stay consecutive; the batch's
+    :class:`~mmcoseg.structures.GroupLayout` is built here, once, from the
+    nesting and put into every sample's metainfo (``group_layout``), where
+    the segmentor reads it. A batch that is already flat is passed on as is
+    (without a layout: the segmentor then refuses it unless told to treat it
+    as one group).
     Normalisation, padding and BGR->RGB follow :class:`SegDataPreProcessor`
     (all its arguments apply).
     """
@@ -38,14 +43,22 @@ class CoSegDataPreProcessor(SegDataPreProcessor):
             dict: ``inputs`` (B*N, C, H, W) and flat ``data_samples``.
         """
         inputs = data['inputs']
+        layout = None
         if len(inputs) and _is_group(inputs[0]):
             samples = data.get('data_samples')
             data = dict(data)
             data['inputs'] = self._flatten(inputs)
             if samples is not None:
                 self._check_groups(inputs, samples)
+                layout = GroupLayout.from_groups(samples)
                 data['data_samples'] = self._flatten(samples)
-        return super().forward(data, training)
+        data = super().forward(data, training)
+        if layout is not None:
+            for sample in data['data_samples']:
+                # set_field, unlike set_metainfo, does not deep-copy: every
+                # sample refers to the one layout of the batch
+                sample.set_field(layout, LAYOUT_KEY, field_type='metainfo')
+        return data
 
     @staticmethod
     def _flatten(groups: Sequence) -> List:

@@ -1,20 +1,17 @@
 """Tests of the inference APIs and ``tools/cosegment.py``.
 
 A randomly initialised small model (no checkpoint) is built once per
-module; the CLI loads a tiny checkpoint saved from it.
+session (``conftest.py``); the CLI loads a tiny checkpoint saved from it.
 """
 import os
-import os.path as osp
 import subprocess
 import sys
 
 import numpy as np
 import pytest
 import torch
-from mmengine.config import Config
 from PIL import Image
 
-import mmcoseg  # noqa: F401  (registers modules; before mmseg.models)
 from mmcoseg.apis import (
     CoSegInferencer,
     cosegment,
@@ -23,28 +20,6 @@ from mmcoseg.apis import (
     split_into_groups,
 )
 from mmcoseg.visualization import group_grid
-
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-CONFIG = osp.join(REPO_ROOT, 'configs', 'ssnm',
-                  'ssnm_r18-c16_1x4g5-1500i_synthetic-128x128.py')
-
-
-@pytest.fixture(scope='module')
-def cfg():
-    return Config.fromfile(CONFIG)
-
-
-@pytest.fixture(scope='module')
-def model(cfg):
-    torch.manual_seed(0)
-    return init_model(cfg, checkpoint=None)
-
-
-@pytest.fixture(scope='module')
-def checkpoint(model, tmp_path_factory):
-    path = str(tmp_path_factory.mktemp('ckpt') / 'tiny.pth')
-    torch.save({'state_dict': model.state_dict(), 'meta': {}}, path)
-    return path
 
 
 def _rgb(h, w, seed=0):
@@ -173,7 +148,7 @@ def test_inferencer(cfg, checkpoint, tmp_path):
     assert 'visualization' not in inf(images[:2])
 
 
-def test_cli(checkpoint, tmp_path):
+def test_cli(config_file, checkpoint, repo_root, tmp_path):
     folder = tmp_path / 'images'
     folder.mkdir()
     sizes = {'a': (40, 60), 'b': (70, 50), 'c': (64, 64)}
@@ -183,9 +158,9 @@ def test_cli(checkpoint, tmp_path):
     (folder / 'notes.txt').write_text('not an image')
     out_dir = tmp_path / 'out'
     proc = subprocess.run(
-        [sys.executable, 'tools/cosegment.py', CONFIG, checkpoint,
+        [sys.executable, 'tools/cosegment.py', config_file, checkpoint,
          str(folder), '--out-dir', str(out_dir), '--group-size', '5'],
-        cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+        cwd=repo_root, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 3, proc.stderr
     assert 'corrupt.jpg' in proc.stderr
     assert 'notes.txt' in proc.stderr  # reported as not an image
@@ -199,9 +174,9 @@ def test_cli(checkpoint, tmp_path):
 
     # Fewer than two readable images: usage error.
     proc = subprocess.run(
-        [sys.executable, 'tools/cosegment.py', CONFIG, checkpoint,
+        [sys.executable, 'tools/cosegment.py', config_file, checkpoint,
          str(folder / 'a.jpg'), '--out-dir', str(out_dir)],
-        cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+        cwd=repo_root, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     assert 'at least two' in proc.stderr
 
@@ -226,3 +201,17 @@ def test_cosegment_files_of_every_mode(model, tmp_path):
         assert result['mask'].dtype == np.uint8
         assert result['prob'].shape == shape
         assert result['prob'].dtype == np.float32
+
+
+def test_init_model_strict_refuses_another_models_checkpoint(
+        cfg, model, tmp_path):
+    """strict=True refuses mismatched weights; the default only warns."""
+    state = dict(model.state_dict())
+    key = next(k for k, v in state.items() if v.dim() == 4)
+    state[key] = torch.zeros(3, 3)
+    path = str(tmp_path / 'other.pth')
+    torch.save({'state_dict': state}, path)
+    with pytest.raises(RuntimeError, match=f'size mismatch for {key}'):
+        init_model(cfg, path, strict=True)
+    loaded = init_model(cfg, path)
+    assert loaded.state_dict()[key].shape == model.state_dict()[key].shape

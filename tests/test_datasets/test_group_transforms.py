@@ -11,7 +11,6 @@ import mmcoseg  # noqa: F401  (registers the modules)
 from mmcoseg.datasets import coseg_collate
 from mmcoseg.datasets.transforms import GroupTransforms, PackCoSegInputs
 from mmcoseg.datasets.transforms.formatting import GROUP_META_KEYS
-from mmcoseg.models.utils import group_sizes_from_metas
 from mmcoseg.registry import MODELS, TRANSFORMS
 
 H, W = 20, 30
@@ -150,7 +149,8 @@ def _meta_group(n, gid=3, category=1):
     group = _group(n)
     for pos, im in enumerate(group['images']):
         im.update(group_id=gid, group_size=n, index_in_group=pos,
-                  is_padding=pos == n - 1, category=category,
+                  is_padding=pos == n - 1, is_intruder=False,
+                  category=category,
                   category_name='cat', co_categories=[category],
                   seg_map_path=f'mask_{pos}.png', unrelated_key='x')
         im['gt_seg_map'][:5, :5] = 1
@@ -272,8 +272,10 @@ def test_preprocessor_flattens_groups(training):
             inputs[k, :, :1, :1], _expected(k))
     assert [s.group_size for s in samples] == [3, 3, 3, 2, 2]
     assert [s.index_in_group for s in samples] == [0, 1, 2, 0, 1]
-    metas = [s.metainfo for s in samples]
-    assert group_sizes_from_metas(metas, 5) == [3, 2]
+    # one layout object, built here, shared by every sample
+    layout = samples[0].group_layout
+    assert layout.sizes == (3, 2)
+    assert all(s.group_layout is layout for s in samples)
 
 
 def test_preprocessor_pads_training_groups_of_varying_size():
@@ -287,8 +289,7 @@ def test_preprocessor_pads_training_groups_of_varying_size():
     seg = out['data_samples'][0].gt_sem_seg.data
     assert seg.shape == (1, 12, 16)
     assert (seg[:, 10:, :] == 255).all() and (seg[:, :10, :14] == 0).all()
-    assert group_sizes_from_metas(
-        [s.metainfo for s in out['data_samples']], 2) == [2]
+    assert out['data_samples'][1].group_layout.sizes == (2, )
 
 
 def test_preprocessor_group_as_stacked_tensor():
@@ -309,8 +310,8 @@ def test_preprocessor_flat_batch_passes_through():
     out = pre(flat, training=False)
     assert out['inputs'].shape == (3, 3, 12, 16)
     assert all('group_size' not in s for s in out['data_samples'])
-    assert group_sizes_from_metas(
-        [s.metainfo for s in out['data_samples']], 3) == [3]
+    # no layout: a model refuses it unless told it is one group
+    assert all('group_layout' not in s for s in out['data_samples'])
     # an already stacked (B, C, H, W) tensor is flat as well
     out = pre(dict(inputs=torch.zeros((2, 3, 12, 16))), training=False)
     assert out['inputs'].shape == (2, 3, 12, 16)
@@ -326,8 +327,7 @@ def test_preprocessor_with_packed_pipeline_output():
     torch.testing.assert_close(out['inputs'][0, 0, :1, :1],
                                (torch.full((1, 1), 7.) - MEAN[0]) / STD[0])
     assert [s.group_id for s in out['data_samples']] == [0, 0, 0, 1, 1]
-    assert group_sizes_from_metas(
-        [s.metainfo for s in out['data_samples']], 5) == [3, 2]
+    assert out['data_samples'][0].group_layout.sizes == (3, 2)
 
 
 def test_preprocessor_broken_structure():
@@ -340,17 +340,3 @@ def test_preprocessor_broken_structure():
     data['data_samples'][1] = data['data_samples'][1][:1]
     with pytest.raises(ValueError, match='2 images but 1 data samples'):
         pre(data, training=False)
-
-
-def test_group_sizes_from_metas_broken():
-    metas = [dict(group_size=3, index_in_group=i) for i in range(3)]
-    assert group_sizes_from_metas(metas, 3) == [3]
-    assert group_sizes_from_metas(None, 4) == [4]
-    assert group_sizes_from_metas([{}] * 2, 2) == [2]
-    with pytest.raises(ValueError, match='Broken group structure'):
-        group_sizes_from_metas(metas[:2], 2)  # group runs past the batch
-    with pytest.raises(ValueError, match='Broken group structure'):
-        group_sizes_from_metas(
-            [dict(group_size=2, index_in_group=i) for i in (0, 0)], 2)
-    with pytest.raises(ValueError, match='metas'):
-        group_sizes_from_metas(metas, 4)

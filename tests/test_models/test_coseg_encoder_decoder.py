@@ -94,9 +94,37 @@ def test_prediction_depends_on_the_group():
     data = model.data_preprocessor(batch, False)
     with torch.no_grad():
         logits = model(data['inputs'], data['data_samples'], mode='tensor')
-        # one group of six instead of two groups of three
+        # a flat batch without group structure is refused...
+        with pytest.raises(ValueError, match='without group structure'):
+            model(data['inputs'], None, mode='tensor')
+        # ...unless the caller says it is one group (six instead of 3 + 3)
+        model.test_cfg.ungrouped = 'single'
         flat = model(data['inputs'], None, mode='tensor')
     assert not torch.allclose(logits[:3], flat[:3])
+
+
+@pytest.mark.parametrize('fusion', ['add', 'channel', 'gate'])
+def test_consensus_modulator_model(fusion):
+    """The improved f_spa: a supervised consensus map, trained through the
+    decoder, with each way of fusing S into the decoder levels."""
+    torch.manual_seed(0)
+    model = _build(
+        spatial_modulator=dict(
+            type='ConsensusModulator', in_channels=IN_CHANNELS, channels=16,
+            in_index=(1, 2), in_strides=(8, 16), target_stride=8),
+        decode_head=dict(MODEL['decode_head'], spatial_fusion=fusion))
+    data = model.data_preprocessor(_batch([3, 2]), True)
+    losses = model(**data, mode='loss')
+    assert {'loss_seg', 'loss_spa', 'loss_sem'} <= set(losses)
+    model.zero_grad()
+    losses['loss_seg'].backward()
+    # the segmentation loss alone reaches theta through S
+    assert model.spatial_modulator.theta[0].weight.grad.abs().sum() > 0
+    model.eval()
+    data = model.data_preprocessor(_batch([3, 2]), False)
+    with torch.no_grad():
+        results = model(**data, mode='predict')
+    assert len(results) == 5
 
 
 @pytest.mark.parametrize('ablation,present,absent', [

@@ -3,6 +3,7 @@ import torch
 
 from mmcoseg.models.decode_heads import HSPHead
 from mmcoseg.models.utils import SecondOrderPooling
+from mmcoseg.structures import GroupLayout
 
 
 @pytest.mark.parametrize('sizes', [[5], [5, 5, 5, 5], [2, 3], [1, 4, 7]])
@@ -72,8 +73,8 @@ def test_forward_sets_matches_per_set_pooling_with_shared_bn():
 def test_targets_and_loss_by_hand():
     head = HSPHead(in_channels=4, num_classes=3, channels=4,
                    image_sp_channels=2, group_sp_channels=2)
-    metas = [dict(co_categories=[2])] * 2 + [dict(co_categories=[0, 1])] * 3
-    targets = head.group_targets(metas, [2, 3], torch.device('cpu'))
+    layout = GroupLayout((2, 3), ((2, ), (0, 1)))
+    targets = head.group_targets(layout, torch.device('cpu'))
     assert targets.tolist() == [[0, 0, 1], [1, 1, 0]]
     logits = torch.tensor([[0.0, 1.0, -1.0], [2.0, 0.5, 0.0]])
     p = torch.sigmoid(logits)
@@ -85,7 +86,7 @@ def test_targets_and_loss_by_hand():
 def test_bad_targets_are_reported():
     head = HSPHead(in_channels=4, num_classes=3, channels=4)
     with pytest.raises(ValueError, match='num_classes=3'):
-        head.group_targets([dict(co_categories=[5])], [1],
+        head.group_targets(GroupLayout((1, ), ((5, ), )),
                            torch.device('cpu'))
     with pytest.raises(ValueError, match='co_categories'):
-        head.group_targets([dict()], [1], torch.device('cpu'))
+        head.group_targets(GroupLayout((1, )), torch.device('cpu'))

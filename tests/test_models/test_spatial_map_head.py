@@ -16,6 +16,7 @@ from mmseg.structures import SegDataSample
 import mmcoseg  # noqa: F401
 from mmcoseg.models.utils.modulation import Modulation
 from mmcoseg.registry import MODELS
+from mmcoseg.structures import GroupLayout
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 PASCAL = osp.abspath(
@@ -58,7 +59,7 @@ def test_spatial_map_head_predicts_s_at_input_size():
     inputs = torch.randn(3, 3, 64, 80)
     metas = [
         dict(img_shape=(64, 80), pad_shape=(64, 80), ori_shape=(64, 80),
-             group_size=3, index_in_group=i) for i in range(3)
+             group_layout=GroupLayout((3, ))) for i in range(3)
     ]
     with torch.no_grad():
         feats = model.extract_feat(inputs)

@@ -106,7 +106,8 @@ def test_degenerate_group_is_finite(model, kind):
         data = model.data_preprocessor(_batch(kinds), True)
         feats = model.extract_feat(data['inputs'])
         metas = [s.metainfo for s in data['data_samples']]
-        mod = model.modulate(feats, metas, with_loss=True)
+        layout = model.group_layout(metas, len(metas))
+        mod = model.modulate(feats, layout, with_loss=True)
         assert torch.isfinite(mod.spatial).all(), kind
         assert torch.isfinite(mod.gamma).all(), kind
         assert torch.isfinite(mod.loss_spa) and torch.isfinite(mod.loss_sem)

@@ -267,10 +267,7 @@ def make_batch(batch_groups: int, group_size: int, size: Tuple[int, int],
                     co_categories=[g % max(num_classes, 1)],
                     img_shape=(height, width),
                     ori_shape=(height, width),
-                    pad_shape=(height, width),
-                    group_size=group_size,
-                    index_in_group=i,
-                    is_padding=False))
+                    pad_shape=(height, width)))
             group_samples.append(sample)
         inputs.append(group_inputs)
         samples.append(group_samples)

@@ -54,6 +54,9 @@ def main() -> None:
         cfg.merge_from_dict(args.cfg_options)
     init_default_scope(cfg.get('default_scope', SCOPE))
     cfg.model.train_cfg = None
+    # the random tensor below is one group (the model's tensor forward)
+    cfg.model.test_cfg = dict(
+        cfg.model.get('test_cfg') or {}, ungrouped='single')
     model = revert_sync_batchnorm(MODELS.build(cfg.model)).eval()
     group = torch.rand(args.group_size, 3, height, width)
     with torch.no_grad():

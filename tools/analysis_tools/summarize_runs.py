@@ -2,8 +2,13 @@
 
 Each run folder holds ``test/<timestamp>/<timestamp>.json`` (and ``.log``)
 as written by ``tools/test.py --work-dir RUN/test``; the newest one is used.
-``--per-class`` adds one table with a P / J column pair per run and a row
-per category, read from the per-category table that CoSegMetric logs.
+Where the run folder also holds them, the table adds the group sensitivity
+(``gs.json`` from ``tools/analysis_tools/group_sensitivity.py --out``: J in
+mixed-category groups and the drop from proper groups), the distractor
+benchmark (``test_distractors/``, as ``test/``) and the training wall time
+(first to last iteration of the training log). ``--per-class`` adds one
+table with a P / J column pair per run and a row per category, read from
+the per-category table that CoSegMetric logs.
 
 Example::
 
@@ -23,14 +28,20 @@ TABLE_ROW = re.compile(r'^\|\s*(\S[^|]*?)\s*\|\s*(\d+)\s*\|'
                        r'\s*([\d.]+|nan)\s*\|\s*([\d.]+|nan)\s*\|$')
 
 
-def _latest(run_dir: str, suffix: str) -> Optional[str]:
-    files = sorted(glob.glob(osp.join(run_dir, 'test', '*', '*' + suffix)))
+#: Timestamp at the start of an mmengine log line: [2026/]12/01 06:12:56
+LOG_TIME = re.compile(
+    r'^(?:\d{4}/)?(\d\d)/(\d\d) (\d\d):(\d\d):(\d\d) - mmengine')
+
+
+def _latest(run_dir: str, suffix: str, test: str = 'test') -> Optional[str]:
+    files = sorted(glob.glob(osp.join(run_dir, test, '*', '*' + suffix)))
     return files[-1] if files else None
 
 
-def latest_metrics(run_dir: str) -> Optional[dict]:
-    """Metrics of the newest test of ``run_dir``, or None."""
-    path = _latest(run_dir, '.json')
+def latest_metrics(run_dir: str, test: str = 'test') -> Optional[dict]:
+    """Metrics of the newest test of ``run_dir`` (in its folder ``test``),
+    or None."""
+    path = _latest(run_dir, '.json', test)
     if path is None:
         return None
     with open(path) as f:
@@ -58,6 +69,37 @@ def latest_per_class(run_dir: str) -> Dict[str, Tuple[float, float]]:
     return rows
 
 
+def group_sensitivity(run_dir: str) -> Optional[dict]:
+    """J per grouping from ``run_dir/gs.json``, or None."""
+    path = osp.join(run_dir, 'gs.json')
+    if not osp.isfile(path):
+        return None
+    with open(path) as f:
+        return {mode: r['J'] for mode, r in json.load(f)['results'].items()}
+
+
+def train_minutes(run_dir: str) -> Optional[float]:
+    """Wall time from the first to the last training iteration logged in
+    ``run_dir/<timestamp>/<timestamp>.log`` (the newest), in minutes."""
+    logs = sorted(glob.glob(osp.join(run_dir, '*', '*.log')))
+    logs = [p for p in logs if re.fullmatch(
+        r'\d{8}_\d{6}', osp.basename(osp.dirname(p)))]
+    if not logs:
+        return None
+    stamps = []
+    with open(logs[-1]) as f:
+        for line in f:
+            match = LOG_TIME.match(line)
+            if match and 'Iter(train)' in line:
+                mo, d, h, mi, s = map(int, match.groups())
+                stamps.append((((mo * 31 + d) * 24 + h) * 60 + mi) * 60 + s)
+    return (stamps[-1] - stamps[0]) / 60 if len(stamps) > 1 else None
+
+
+def _cell(value: Optional[float], fmt: str = '{:.1f}') -> str:
+    return '-' if value is None else fmt.format(value)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('root', help='folder holding one folder per run')
@@ -71,10 +113,20 @@ def main() -> None:
             rows.append((osp.basename(osp.normpath(run)), metrics, run))
     if not rows:
         raise SystemExit(f'No test results under {args.root}/*/test/.')
-    print('| run | P (%) | J (%) |')
-    print('|---|---|---|')
-    for name, m, _ in rows:
-        print(f"| {name} | {m['P']:.1f} | {m['J']:.1f} |")
+    print('| run | P (%) | J (%) | J mixed groups | drop | J single '
+          '| distractors P / J | train min |')
+    print('|---|---|---|---|---|---|---|---|')
+    for name, m, run in rows:
+        gs = group_sensitivity(run) or {}
+        drop = (gs['category'] - gs['mixed']
+                if 'category' in gs and 'mixed' in gs else None)
+        dist = latest_metrics(run, 'test_distractors')
+        dist_cell = (f"{dist['P']:.1f} / {dist['J']:.1f}"
+                     if dist is not None else '-')
+        print(f"| {name} | {m['P']:.1f} | {m['J']:.1f} | "
+              f"{_cell(gs.get('mixed'))} | {_cell(drop)} | "
+              f"{_cell(gs.get('single'))} | {dist_cell} | "
+              f"{_cell(train_minutes(run), '{:.0f}')} |")
     if not args.per_class:
         return
     tables = [(name, latest_per_class(run)) for name, _, run in rows]

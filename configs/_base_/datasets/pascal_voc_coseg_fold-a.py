@@ -9,6 +9,13 @@ fold_b_classes = ('Dog', 'Horse', 'Mbike', 'Monitor', 'Person', 'Plant',
                   'Sheep', 'Sofa', 'Table', 'Train')
 train_classes = fold_a_classes
 test_classes = fold_b_classes
+# The test classes with 1-2 pasted objects of the other test classes in every
+# image, labelled background (the distractor benchmark, *_test-distractors.py
+# configs). Build it once (deterministic, ~15 s):
+#   python tools/dataset_converters/make_distractor_set.py \
+#       data/pascal_voc_coseg data/pascal_voc_coseg_distractors/fold-a \
+#       --classes Dog Horse Mbike Monitor Person Plant Sheep Sofa Table Train
+test_distractor_root = 'data/pascal_voc_coseg_distractors/fold-a'
 
 train_image_pipeline = [
     dict(type='LoadImageFromFile'),

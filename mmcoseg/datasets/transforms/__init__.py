@@ -1,8 +1,10 @@
 from .formatting import PackCoSegInputs
+from .group_copy_paste import GroupCopyPaste
 from .group_transforms import GroupTransforms
 from .image_group import ImageGroup
 from .loading import LoadCoSegAnnotation
 
 __all__ = [
-    'GroupTransforms', 'ImageGroup', 'LoadCoSegAnnotation', 'PackCoSegInputs'
+    'GroupCopyPaste', 'GroupTransforms', 'ImageGroup', 'LoadCoSegAnnotation',
+    'PackCoSegInputs'
 ]

@@ -9,7 +9,8 @@ from mmcoseg.registry import TRANSFORMS
 from .image_group import ImageGroup
 
 GROUP_META_KEYS = ('group_id', 'group_size', 'index_in_group', 'is_padding',
-                   'category', 'category_name', 'co_categories')
+                   'is_intruder', 'category', 'category_name',
+                   'co_categories')
 IMAGE_META_KEYS = ('img_path', 'seg_map_path', 'ori_shape', 'img_shape',
                    'pad_shape', 'scale_factor', 'flip', 'flip_direction',
                    'reduce_zero_label')

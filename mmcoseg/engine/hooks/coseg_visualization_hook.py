@@ -8,6 +8,7 @@ from mmseg.engine.hooks import SegVisualizationHook
 from mmseg.structures import SegDataSample
 
 from mmcoseg.registry import HOOKS
+from mmcoseg.structures import layout_from_metas
 from mmcoseg.visualization.group_grid import group_grid
 
 TRUTH_COLOR = (0, 200, 0)  # ground truth in green, predictions in fg_color
@@ -41,13 +42,17 @@ class CoSegVisualizationHook(SegVisualizationHook):
         self.draw_images = draw_images
         self.grid_height = grid_height
 
-    def _groups(self, outputs: Sequence[SegDataSample]
+    @staticmethod
+    def _groups(outputs: Sequence[SegDataSample]
                 ) -> List[List[SegDataSample]]:
-        groups: List[List[SegDataSample]] = []
-        for sample in outputs:
-            if sample.get('index_in_group', 0) == 0 or not groups:
-                groups.append([])
-            groups[-1].append(sample)
+        """The batch's groups, from the layout the data preprocessor put
+        into the samples."""
+        layout = layout_from_metas([s.metainfo for s in outputs],
+                                   len(outputs))
+        groups, start = [], 0
+        for size in layout.sizes:
+            groups.append(list(outputs[start:start + size]))
+            start += size
         return groups
 
     def _grid(self, group: Sequence[SegDataSample]):

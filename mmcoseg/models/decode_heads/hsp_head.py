@@ -1,6 +1,6 @@
 """The semantic modulator f_sem of SSNM: hierarchical second-order pooling
 (paper eq. 3, 11, 12)."""
-from typing import List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -10,6 +10,7 @@ from torch import Tensor
 
 from mmcoseg.registry import MODELS
 
+from ...structures import GroupLayout
 from ..utils.second_order_pooling import SecondOrderPooling
 
 
@@ -70,58 +71,55 @@ class HSPHead(BaseModule):
         self.classifier = nn.Linear(channels, num_classes)
 
     def forward(self, feats: Sequence[Tensor],
-                group_sizes: Sequence[int]) -> Tuple[Tensor, Tensor]:
+                layout: Union[GroupLayout, Sequence[int]]
+                ) -> Tuple[Tensor, Tensor]:
         """Compute gamma and co-category logits for every group.
 
         Args:
             feats (Sequence[Tensor]): Backbone levels for all B*N images.
-            group_sizes (Sequence[int]): Sizes of the consecutive groups.
+            layout (GroupLayout | Sequence[int]): The groups of the batch
+                (or their sizes).
 
         Returns:
             tuple[Tensor, Tensor]: gamma of shape (G, channels) and
             classification logits of shape (G, num_classes).
         """
+        layout = GroupLayout.of(layout)
         x = feats[self.in_index]
         per_image = self.image_sp(x.flatten(2))  # (B*N, d)
         # The group's N vectors form a set of N positions with d channels.
-        pooled = self.group_sp.forward_sets(per_image, group_sizes)
+        pooled = self.group_sp.forward_sets(per_image, layout.sizes)
         if self.group_residual:
-            pooled = pooled + torch.stack([
-                g.mean(dim=0)
-                for g in torch.split(per_image, list(group_sizes), dim=0)
-            ])
+            pooled = pooled + torch.stack(
+                [g.mean(dim=0) for g in layout.split(per_image)])
         gamma = pooled.sigmoid() if self.gamma_act == 'sigmoid' else pooled
         # Classify from the pre-activation: a saturated sigmoid would
         # starve l_sem of gradient.
         return gamma, self.classifier(pooled)
 
-    def group_targets(self, batch_img_metas: Sequence[dict],
-                      group_sizes: Sequence[int],
+    def group_targets(self, layout: Union[GroupLayout, Sequence[int]],
                       device: torch.device) -> Tensor:
         """Multi-hot co-category targets, one row per group.
 
         Args:
-            batch_img_metas (Sequence[dict]): Metainfo of all images; the
-                first image of each group must carry ``co_categories``.
-            group_sizes (Sequence[int]): Sizes of the consecutive groups.
+            layout (GroupLayout): The groups, with their co-categories.
             device (torch.device): Device of the result.
 
         Returns:
             Tensor: Float tensor of shape (G, num_classes).
         """
-        targets = torch.zeros(len(group_sizes), self.num_classes,
+        layout = GroupLayout.of(layout)
+        targets = torch.zeros(layout.num_groups, self.num_classes,
                               device=device)
-        start = 0
-        for g, size in enumerate(group_sizes):
-            labels: List[int] = list(
-                batch_img_metas[start].get('co_categories', []))
+        for g in range(layout.num_groups):
+            labels: List[int] = (list(layout.categories[g])
+                                 if layout.categories else [])
             if not labels or max(labels) >= self.num_classes:
                 raise ValueError(
                     f'Group {g} has co_categories {labels}, expected a '
                     f'non-empty list of indices < num_classes='
                     f'{self.num_classes} (dataset classes vs. the head).')
             targets[g, labels] = 1.0
-            start += size
         return targets
 
     def loss_by_feat(self, cls_logits: Tensor, targets: Tensor) -> Tensor:

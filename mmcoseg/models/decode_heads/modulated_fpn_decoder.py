@@ -13,6 +13,9 @@ from mmcoseg.registry import MODELS
 
 from ..utils.modulation import Modulation
 
+#: How S enters a decoder level (see :class:`ModulatedFPNDecoder`).
+SPATIAL_FUSIONS = ('add', 'channel', 'gate')
+
 
 @MODELS.register_module()
 class ModulatedFPNDecoder(BaseDecodeHead):
@@ -24,11 +27,20 @@ class ModulatedFPNDecoder(BaseDecodeHead):
     top-down (upsample + add), refined by a 3x3 conv and classified by a 1x1
     conv into one foreground logit per pixel (``out_channels=1``).
 
+    ``spatial_fusion`` chooses how S enters each level: ``'add'`` is eq. 5
+    (the same S added to every channel); beyond the paper, ``'channel'``
+    adds a learned per-channel multiple of S (w_c * S + b_c: S as an extra
+    input channel) and ``'gate'`` multiplies the level by
+    sigmoid(w_c * S + b_c), so that a pixel the group does not share can be
+    switched off whatever its features say.
+
     Args:
         num_classes (int): 2 (background, foreground). Defaults to 2.
         out_channels (int): 1 (a sigmoid foreground logit). Defaults to 1.
         threshold (float): Foreground probability threshold at test time.
             Defaults to 0.5.
+        spatial_fusion (str): One of ``'add'`` (eq. 5, default),
+            ``'channel'``, ``'gate'``.
         **kwargs: :class:`BaseDecodeHead` arguments (``in_channels``,
             ``channels``, ``in_index``, ``norm_cfg``, ``loss_decode``...).
             ``input_transform`` is 'multiple_select'.
@@ -38,6 +50,7 @@ class ModulatedFPNDecoder(BaseDecodeHead):
                  num_classes: int = 2,
                  out_channels: int = 1,
                  threshold: float = 0.5,
+                 spatial_fusion: str = 'add',
                  **kwargs) -> None:
         kwargs.setdefault('input_transform', 'multiple_select')
         kwargs.setdefault('loss_decode', dict(type='CoSegLoss'))
@@ -46,6 +59,10 @@ class ModulatedFPNDecoder(BaseDecodeHead):
             out_channels=out_channels,
             threshold=threshold,
             **kwargs)
+        if spatial_fusion not in SPATIAL_FUSIONS:
+            raise ValueError(f'spatial_fusion must be one of '
+                             f'{SPATIAL_FUSIONS}, got {spatial_fusion!r}.')
+        self.spatial_fusion = spatial_fusion
         if self.input_transform != 'multiple_select':
             raise ValueError("ModulatedFPNDecoder needs input_transform="
                              f"'multiple_select', got {self.input_transform}")
@@ -58,13 +75,24 @@ class ModulatedFPNDecoder(BaseDecodeHead):
             for c in self.in_channels)
         self.fuse_conv = ConvModule(
             self.channels, self.channels, 3, padding=1, **conv_kwargs)
+        self.spatial_convs = None
+        if spatial_fusion != 'add':
+            self.spatial_convs = nn.ModuleList(
+                nn.Conv2d(1, self.channels, 1) for _ in self.in_channels)
+            for conv in self.spatial_convs:
+                nn.init.constant_(conv.weight, 1.0)
+                nn.init.constant_(conv.bias, 0.0)
 
-    def modulate(self, x: Tensor, modulation: Optional[Modulation]) -> Tensor:
-        """Apply eq. 5 to one projected level.
+    def modulate(self,
+                 x: Tensor,
+                 modulation: Optional[Modulation],
+                 level: int = 0) -> Tensor:
+        """Apply eq. 5 (or the chosen ``spatial_fusion``) to one level.
 
         Args:
             x (Tensor): Projected level, shape (B*N, channels, h, w).
             modulation (Modulation, optional): gamma per image and S.
+            level (int): Index of the level (its fusion weights).
 
         Returns:
             Tensor: gamma * x + S (terms left out when absent).
@@ -74,11 +102,17 @@ class ModulatedFPNDecoder(BaseDecodeHead):
         if modulation.gamma is not None:
             x = x * modulation.gamma[:, :, None, None].to(x.dtype)
         if modulation.spatial is not None:
-            x = x + resize(
+            s = resize(
                 modulation.spatial.to(x.dtype),
                 size=x.shape[2:],
                 mode='bilinear',
                 align_corners=self.align_corners)
+            if self.spatial_fusion == 'add':
+                x = x + s
+            elif self.spatial_fusion == 'channel':
+                x = x + self.spatial_convs[level](s)
+            else:
+                x = x * self.spatial_convs[level](s).sigmoid()
         return x
 
     def forward(self,
@@ -96,8 +130,8 @@ class ModulatedFPNDecoder(BaseDecodeHead):
         """
         levels = self._transform_inputs(inputs)
         outs: List[Tensor] = [
-            self.modulate(conv(x), modulation)
-            for conv, x in zip(self.lateral_convs, levels)
+            self.modulate(conv(x), modulation, i)
+            for i, (conv, x) in enumerate(zip(self.lateral_convs, levels))
         ]
         fused = outs[-1]
         for lateral in reversed(outs[:-1]):

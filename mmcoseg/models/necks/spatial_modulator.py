@@ -1,6 +1,6 @@
 """The spatial modulator f_spa of SSNM (paper eq. 2, 6-10)."""
 import math
-from typing import List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -11,6 +11,7 @@ from torch import Tensor
 
 from mmcoseg.registry import MODELS
 
+from ...structures import GroupLayout
 from ..utils.spectral import border_sign, eigenvalue_with_grad, top_eigenpair
 
 _DTYPES = {'float32': torch.float32, 'float64': torch.float64}
@@ -49,6 +50,13 @@ class SpatialModulator(BaseModule):
             largest-magnitude entry is made positive). Defaults to 'border'.
         border_width (int): Width in pixels of the border ring used by the
             sign rule. Defaults to 1.
+        supervision (str): What trains theta_spa. ``'none'`` (the paper):
+            the unsupervised l_spa = -lambda_max / M (eq. 10). ``'gt'``
+            (beyond the paper): eq. 9 evaluated at the ground-truth
+            partition instead of the eigenvector, l_spa = -s^T G s / M
+            with s the unit +-1 indicator of the foreground (ignored pixels
+            0), so the descriptors learn to make the shared object the
+            group's leading cluster. Defaults to 'none'.
         solve_dtype (str): 'float64' or 'float32' for the eigen-solve.
             Defaults to 'float64'.
         align_corners (bool): For resizing levels. Defaults to False.
@@ -62,6 +70,7 @@ class SpatialModulator(BaseModule):
                  in_strides: Sequence[int] = (4, 8, 16, 32),
                  target_stride: int = 4,
                  sign_rule: str = 'border',
+                 supervision: str = 'none',
                  border_width: int = 1,
                  solve_dtype: str = 'float64',
                  align_corners: bool = False,
@@ -73,6 +82,9 @@ class SpatialModulator(BaseModule):
         if sign_rule not in ('border', 'none'):
             raise ValueError(f"sign_rule must be 'border' or 'none', got "
                              f'{sign_rule!r}.')
+        if supervision not in ('none', 'gt'):
+            raise ValueError("supervision must be 'none' or 'gt', got "
+                             f'{supervision!r}.')
         if solve_dtype not in _DTYPES:
             raise ValueError(f'solve_dtype must be one of {list(_DTYPES)}, '
                              f'got {solve_dtype!r}.')
@@ -80,6 +92,7 @@ class SpatialModulator(BaseModule):
         self.in_strides = list(in_strides)
         self.target_stride = target_stride
         self.sign_rule = sign_rule
+        self.supervision = supervision
         self.border_width = border_width
         self.solve_dtype = _DTYPES[solve_dtype]
         self.align_corners = align_corners
@@ -139,23 +152,60 @@ class SpatialModulator(BaseModule):
             lam_grad = eigenvalue_with_grad(x.float(), u)
         return maps, lam_grad / m
 
-    def forward(self, feats: Sequence[Tensor],
-                group_sizes: Sequence[int]) -> Tuple[Tensor, Tensor]:
+    def forward(self,
+                feats: Sequence[Tensor],
+                layout: Union[GroupLayout, Sequence[int]],
+                gt: Optional[Tensor] = None) -> Tuple[Tensor, Tensor]:
         """Compute the spatial maps of every group in a flat batch.
 
         Args:
             feats (Sequence[Tensor]): Backbone levels for all B*N images.
-            group_sizes (Sequence[int]): Sizes of the consecutive groups.
+            layout (GroupLayout | Sequence[int]): The groups of the batch
+                (or their sizes).
+            gt (Tensor, optional): Labels (B*N, H, W) in {0, 1, 255};
+                used with ``supervision='gt'`` (then the loss is the
+                supervised term, else None without ``gt``).
 
         Returns:
             tuple[Tensor, Tensor]: S of shape (B*N, 1, h, w) and the
             unweighted l_spa = -mean over groups of lambda_max / M (eq. 10).
         """
+        layout = GroupLayout.of(layout)
         phi = self.descriptors(feats)
         maps: List[Tensor] = []
         lams: List[Tensor] = []
-        for group in torch.split(phi, list(group_sizes), dim=0):
+        for group in layout.split(phi):
             group_maps, lam = self._solve_group(group)
             maps.append(group_maps)
             lams.append(lam)
+        if self.supervision == 'gt':
+            loss = (self.gt_partition_loss(phi, gt, layout)
+                    if gt is not None else None)
+            return torch.cat(maps, dim=0), loss
         return torch.cat(maps, dim=0), -torch.stack(lams).mean()
+
+    @staticmethod
+    def gt_partition_loss(phi: Tensor, gt: Tensor,
+                          layout: GroupLayout) -> Tensor:
+        """-s^T G s / M at the ground-truth partition s, mean over groups.
+
+        Args:
+            phi (Tensor): Unit descriptors (B*N, d, h, w).
+            gt (Tensor): Labels (B*N, H, W) in {0, 1, 255}.
+            layout (GroupLayout): The groups.
+
+        Returns:
+            Tensor: Scalar loss in [-1, ...]; -1 when the foreground and
+            background descriptors of every group are opposite.
+        """
+        label = F.interpolate(gt[:, None].float(), size=phi.shape[2:],
+                              mode='nearest')[:, 0]
+        sign = torch.where(label == 1, 1.0, -1.0) * (label != 255)
+        terms = []
+        for x, s in zip(layout.split(phi), layout.split(sign)):
+            x = x.permute(0, 2, 3, 1).reshape(-1, x.shape[1]).float()
+            s = s.reshape(-1).to(x.dtype)
+            s = s / s.norm().clamp_min(1e-12)
+            quad = (x.T @ s).square().sum() - s.sum().square()
+            terms.append(-quad / x.shape[0])
+        return torch.stack(terms).mean()

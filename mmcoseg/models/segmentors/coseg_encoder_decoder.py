@@ -8,7 +8,7 @@ from torch import Tensor
 
 from mmcoseg.registry import MODELS
 
-from ..utils.group import expand_to_images, group_sizes_from_metas
+from ...structures import GroupLayout, layout_from_metas
 from ..utils.modulation import Modulation
 
 
@@ -16,10 +16,14 @@ from ..utils.modulation import Modulation
 class CoSegEncoderDecoder(EncoderDecoder):
     """Encoder-decoder that segments the object shared by each image group.
 
-    A batch holds B groups of N images, flattened to B*N images with the
-    group structure in each image's metainfo (``group_size``,
-    ``index_in_group``). The backbone runs on all B*N images; the spatial
-    modulator (f_spa) and the semantic HSP head (f_sem) then run per group;
+    A batch holds B groups of N images, flattened to B*N images; the
+    :class:`~mmcoseg.structures.GroupLayout` that
+    ``CoSegDataPreProcessor`` puts into the metainfo says which images
+    form a group. A batch without it raises, unless
+    ``test_cfg.ungrouped='single'`` declares a flat batch one group. The
+    backbone runs on all B*N images; the spatial modulator (f_spa, e.g.
+    :class:`SpatialModulator` or :class:`ConsensusModulator`) and the
+    semantic HSP head (f_sem) then run per group;
     the decoder (f_seg) decodes the modulated levels. ``predict`` returns a
     flat list of :class:`SegDataSample` at the original image size, so
     MMSeg's metrics, visualisation hook and ``tools/test.py --show-dir``
@@ -34,7 +38,9 @@ class CoSegEncoderDecoder(EncoderDecoder):
             f_sem (ablation "w/o f_sem").
         neck (dict, optional): Neck config.
         train_cfg (dict, optional): Training config.
-        test_cfg (dict, optional): Testing config; only ``mode='whole'``.
+        test_cfg (dict, optional): Testing config; only ``mode='whole'``;
+            ``ungrouped`` ('error' or 'single', see
+            :func:`~mmcoseg.structures.layout_from_metas`).
         data_preprocessor (dict, optional): Usually
             ``CoSegDataPreProcessor``.
         pretrained (str, optional): Backbone checkpoint.
@@ -87,33 +93,54 @@ class CoSegEncoderDecoder(EncoderDecoder):
         """Whether f_sem is enabled."""
         return self.semantic_head is not None
 
+    def group_layout(self, batch_img_metas: Optional[List[dict]],
+                     num_images: int) -> Optional[GroupLayout]:
+        """The groups of a batch, from the metainfo.
+
+        Args:
+            batch_img_metas (list[dict], optional): Image metainfo.
+            num_images (int): Images in the batch.
+
+        Returns:
+            GroupLayout | None: The batch's layout; None for a model
+            without modulators (the ablation "w/o both" segments each
+            image on its own and needs no groups).
+        """
+        if not (self.with_spatial_modulator or self.with_semantic_head):
+            return None
+        return layout_from_metas(batch_img_metas, num_images,
+                                 self.test_cfg.get('ungrouped', 'error'))
+
     def modulate(self,
                  feats: Sequence[Tensor],
-                 batch_img_metas: Optional[List[dict]],
+                 layout: Optional[GroupLayout],
+                 gt: Optional[Tensor] = None,
                  with_loss: bool = False) -> Modulation:
         """Run both modulators on every group of the batch.
 
         Args:
             feats (Sequence[Tensor]): Backbone levels for all images.
-            batch_img_metas (list[dict], optional): Image metainfo holding
-                the group structure; None means one group.
+            layout (GroupLayout, optional): The groups of the batch (None
+                only without modulators).
+            gt (Tensor, optional): Labels (B*N, H, W), for a spatial
+                modulator that is supervised.
             with_loss (bool): Also compute the unweighted l_spa and l_sem.
 
         Returns:
             Modulation: S, gamma per image and, if asked, the losses.
         """
-        sizes = group_sizes_from_metas(batch_img_metas, feats[0].shape[0])
         mod = Modulation()
         if self.with_spatial_modulator:
-            mod.spatial, loss_spa = self.spatial_modulator(feats, sizes)
+            mod.spatial, loss_spa = self.spatial_modulator(
+                feats, layout, gt if with_loss else None)
             if with_loss:
                 mod.loss_spa = loss_spa
         if self.with_semantic_head:
-            gamma, cls_logits = self.semantic_head(feats, sizes)
-            mod.gamma = expand_to_images(gamma, sizes)
+            gamma, cls_logits = self.semantic_head(feats, layout)
+            mod.gamma = layout.expand(gamma)
             if with_loss:
                 targets = self.semantic_head.group_targets(
-                    batch_img_metas, sizes, cls_logits.device)
+                    layout, cls_logits.device)
                 mod.loss_sem = self.semantic_head.loss_by_feat(
                     cls_logits, targets)
         return mod
@@ -131,8 +158,11 @@ class CoSegEncoderDecoder(EncoderDecoder):
             ``acc_seg``.
         """
         feats = self.extract_feat(inputs)
-        metas = [sample.metainfo for sample in data_samples]
-        modulation = self.modulate(feats, metas, with_loss=True)
+        layout = self.group_layout([s.metainfo for s in data_samples],
+                                   inputs.shape[0])
+        gt = (self.decode_head._stack_batch_gt(data_samples).squeeze(1)
+              if self.with_spatial_modulator else None)
+        modulation = self.modulate(feats, layout, gt, with_loss=True)
         return self.decode_head.loss(feats, data_samples, self.train_cfg,
                                      modulation)
 
@@ -148,7 +178,8 @@ class CoSegEncoderDecoder(EncoderDecoder):
             Tensor: Logits (B*N, 1, H, W).
         """
         feats = self.extract_feat(inputs)
-        modulation = self.modulate(feats, batch_img_metas)
+        layout = self.group_layout(batch_img_metas, inputs.shape[0])
+        modulation = self.modulate(feats, layout)
         return self.decode_head.predict(feats, batch_img_metas,
                                         self.test_cfg, modulation)
 
@@ -179,8 +210,8 @@ class CoSegEncoderDecoder(EncoderDecoder):
 
         Args:
             inputs (Tensor): Images (B*N, C, H, W).
-            data_samples (list[SegDataSample], optional): Group metainfo;
-                without it the whole batch is one group.
+            data_samples (list[SegDataSample], optional): With the group
+                layout in their metainfo (see :meth:`group_layout`).
 
         Returns:
             Tensor: Logits at the decoder's resolution.
@@ -188,4 +219,5 @@ class CoSegEncoderDecoder(EncoderDecoder):
         feats = self.extract_feat(inputs)
         metas = ([sample.metainfo for sample in data_samples]
                  if data_samples else None)
-        return self.decode_head.forward(feats, self.modulate(feats, metas))
+        layout = self.group_layout(metas, inputs.shape[0])
+        return self.decode_head.forward(feats, self.modulate(feats, layout))

@@ -1,9 +1,8 @@
-from .group import expand_to_images, group_sizes_from_metas
 from .modulation import Modulation
 from .second_order_pooling import SecondOrderPooling
 from .spectral import border_sign, eigenvalue_with_grad, top_eigenpair
 
 __all__ = [
     'Modulation', 'SecondOrderPooling', 'border_sign', 'eigenvalue_with_grad',
-    'expand_to_images', 'group_sizes_from_metas', 'top_eigenpair'
+    'top_eigenpair'
 ]

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Train the ready CPU model of the web demo and of "Quick start on your own
+# images": the fold-A recipe of docs/results.md on all 20 PASCAL-VOC co-seg
+# classes (configs/ssnm/ssnm_effnet-lite0_1x2g5-400i_voc-coseg-224x224.py;
+# its header says why all 20), ~20 min on 2 CPU cores. Sets up .venv if
+# missing, links ../shared/data/pascal_voc_coseg to data/ when present, and
+# prints the checkpoint path as its last line. A finished model is reused;
+# an interrupted run resumes.
+#
+#   bash tools/build_demo_model.sh           -> work_dirs/demo_model/iter_400.pth
+#   ITERS=2 bash tools/build_demo_model.sh   smoke test (work_dirs/demo_model_2i)
+#   VOC_COSEG=/path/to/pascal_voc_coseg bash tools/build_demo_model.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CONFIG=configs/ssnm/ssnm_effnet-lite0_1x2g5-400i_voc-coseg-224x224.py
+DATA=${VOC_COSEG:-data/pascal_voc_coseg}
+SHARED=../shared/data/pascal_voc_coseg
+if [ -z "${VOC_COSEG:-}" ] && [ ! -e "$DATA" ] && [ -d "$SHARED" ]; then
+  mkdir -p data
+  ln -s "$(cd "$SHARED" && pwd)" "$DATA"
+  echo "[demo-model] linked $DATA -> $SHARED"
+fi
+if [ ! -d "$DATA" ]; then
+  echo "error: the PASCAL-VOC co-seg set is missing: $DATA does not exist." >&2
+  echo "Link it (ln -s /path/to/pascal_voc_coseg data/pascal_voc_coseg) or" \
+    "set VOC_COSEG=/path/to/pascal_voc_coseg; expected layout:" \
+    "<Class>/img_NNNN.jpg beside img_NNNN.png (README, Datasets)." >&2
+  exit 2
+fi
+
+bash tools/setup_env.sh
+# shellcheck disable=SC1091
+. "${MMCOSEG_VENV:-.venv}/bin/activate"
+export PYTHONWARNINGS=ignore
+# Sleeping rather than spinning OpenMP threads (a machine shared with other
+# jobs otherwise stalls; see tools/experiments/voc_unseen_folds.sh).
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
+
+WORK=${WORK_DIR:-work_dirs/demo_model}
+opts=(train_dataloader.dataset.data_root="$DATA"
+      test_dataloader.dataset.data_root="$DATA")
+if [ -n "${ITERS:-}" ]; then
+  WORK=${WORK_DIR:-work_dirs/demo_model_${ITERS}i}
+  opts+=(train_cfg.max_iters="$ITERS")
+else
+  ITERS=$(python -c "from mmengine.config import Config; \
+print(Config.fromfile('$CONFIG').train_cfg.max_iters)")
+fi
+mkdir -p "$WORK"
+if [ -f "$WORK/iter_${ITERS}.pth" ]; then
+  echo "[demo-model] $WORK/iter_${ITERS}.pth exists: reusing it"
+else
+  resume=(); [ -f "$WORK/last_checkpoint" ] && resume=(--resume)
+  echo "[demo-model] $(date -u +%H:%M:%S) training $CONFIG -> $WORK" \
+    "(log: $WORK/train.log)"
+  python tools/train.py "$CONFIG" --work-dir "$WORK" "${resume[@]}" \
+    --cfg-options "${opts[@]}" >> "$WORK/train.log" 2>&1 \
+    || { tail -n 30 "$WORK/train.log"; exit 1; }
+fi
+ckpt=$WORK/iter_${ITERS}.pth
+echo "[demo-model] $(date -u +%H:%M:%S) done. Web demo:"
+echo "  python tools/webui.py $CONFIG $ckpt"
+echo "$ckpt"
