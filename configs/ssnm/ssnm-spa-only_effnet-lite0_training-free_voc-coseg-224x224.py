@@ -13,6 +13,8 @@ _base_ = [
 model = dict(
     backbone=dict(out_indices=(3, )),  # stride 16, 112 channels
     spatial_modulator=dict(
+        _delete_=True,
+        type='SpatialModulator',
         in_channels=[112],
         channels=None,
         in_index=(0, ),

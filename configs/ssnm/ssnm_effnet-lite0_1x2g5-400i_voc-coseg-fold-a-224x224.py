@@ -2,6 +2,8 @@
 # PASCAL-VOC co-seg and tested on the ten unseen fold-B classes (a CPU-sized
 # stand-in for the paper's COCO-SEG training; docs/results.md). A batch is
 # 2 groups x 5 images at 224x224; 400 iterations (~20 min on 2 idle cores).
+# The improved SSNM (group consensus as f_spa, see the model base);
+# ssnm-paper_* is the same recipe with the paper's f_spa.
 # Differences from the paper's recipe, all for a 400-iteration schedule:
 # class-balancing BCE (weighting='balanced'; with the paper's eq. 13 weights
 # or plain BCE the short run under-segments: plain BCE gave J 17.1 at the

@@ -5,3 +5,5 @@ train_dataloader = dict(
 val_dataloader = dict(
     dataset=dict(metainfo=dict(classes={{_base_.fold_a_classes}})))
 test_dataloader = val_dataloader
+# built from the fold-A classes (make_distractor_set.py --classes Aero ..)
+test_distractor_root = 'data/pascal_voc_coseg_distractors/fold-b'

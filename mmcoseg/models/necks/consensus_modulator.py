@@ -71,10 +71,11 @@ class ConsensusModulator(BaseModule):
     ``channels``-dimensional unit descriptors; S is their group consensus
     (:func:`group_consensus`), affinely calibrated (``a * c + b``, learned).
     Unlike SSNM's eigenvector map, S keeps its gradient: the segmentation
-    loss trains theta through it. With ``loss_weight > 0`` S is also
+    loss trains theta through it. With ``supervised=True`` S is also
     supervised directly (a class-balanced BCE between the calibrated map as
     a logit and the ground truth at S's resolution), returned as the
-    spatial modulator's loss ``loss_spa``.
+    spatial modulator's loss, which ``CoSegLoss`` weights by ``spa_weight``
+    and logs as ``loss_spa``.
 
     Args:
         in_channels (Sequence[int]): Channels of the backbone levels.
@@ -85,8 +86,8 @@ class ConsensusModulator(BaseModule):
             Defaults to (16, 32).
         target_stride (int): Stride of the descriptors and of S.
             Defaults to 16.
-        loss_weight (float): Weight of the direct supervision of S
-            (0 disables it). Defaults to 1.0.
+        supervised (bool): Supervise S directly with the ground truth.
+            Defaults to True.
         align_corners (bool): For resizing. Defaults to False.
         init_cfg (dict, optional): Initialisation config.
     """
@@ -97,7 +98,7 @@ class ConsensusModulator(BaseModule):
                  in_index: Sequence[int] = (2, 3),
                  in_strides: Sequence[int] = (16, 32),
                  target_stride: int = 16,
-                 loss_weight: float = 1.0,
+                 supervised: bool = True,
                  align_corners: bool = False,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
@@ -107,7 +108,7 @@ class ConsensusModulator(BaseModule):
         self.in_index = list(in_index)
         self.in_strides = list(in_strides)
         self.target_stride = target_stride
-        self.loss_weight = loss_weight
+        self.supervised = supervised
         self.align_corners = align_corners
         fused = sum(in_channels[i] for i in self.in_index)
         self.theta = nn.Sequential(
@@ -153,17 +154,17 @@ class ConsensusModulator(BaseModule):
 
         Returns:
             tuple[Tensor, Tensor | None]: S (B*N, 1, h, w), a logit-scaled
-            consensus, and the unweighted-by-CoSegLoss supervision loss
-            (``loss_weight`` applied), or None without ``gt`` or weight.
+            consensus, and its (unweighted) supervision loss, or None
+            without ``gt`` or supervision.
         """
         phi = self.descriptors(feats)
         consensus = group_consensus(phi, layout)
         maps = self.scale * consensus + self.bias
         loss = None
-        if gt is not None and self.loss_weight > 0:
+        if gt is not None and self.supervised:
             label = F.interpolate(
                 gt[:, None].float(), size=maps.shape[2:],
                 mode='nearest')[:, 0].long()
-            loss = self.loss_weight * weighted_bce_per_image(
+            loss = weighted_bce_per_image(
                 maps, label, 'balanced').mean()
         return maps, loss

@@ -1,7 +1,8 @@
-# The fold-A run with twice the schedule (800 iterations, ~36 min on 2 idle
-# cores): how far the schedule alone moves the unseen-class results.
+# The paper's SSNM on fold A with twice the schedule (800 iterations, ~36
+# min on 2 idle cores): how far the schedule alone moves the unseen-class
+# results.
 # Measured (docs/results.md): P 84.3 / J 44.5, no gain over 400 iterations.
-_base_ = './ssnm_effnet-lite0_1x2g5-400i_voc-coseg-fold-a-224x224.py'
+_base_ = './ssnm-paper_effnet-lite0_1x2g5-400i_voc-coseg-fold-a-224x224.py'
 max_iters = 800
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0,
