@@ -105,7 +105,11 @@ class ConsensusModulator(BaseModule):
 
     Args:
         in_channels (Sequence[int]): Channels of the backbone levels.
-        channels (int): Descriptor dimension. Defaults to 128.
+        channels (int, optional): Descriptor dimension (and the width of
+            the objectness head). None matches the fused backbone features
+            themselves (no learned projection: ImageNet features, not ones
+            fitted to the training categories; the objectness head is then
+            128 wide). Defaults to 128.
         in_index (Sequence[int]): Backbone levels used.
             Defaults to (2, 3).
         in_strides (Sequence[int]): Stride of each used level.
@@ -122,7 +126,7 @@ class ConsensusModulator(BaseModule):
 
     def __init__(self,
                  in_channels: Sequence[int],
-                 channels: int = 128,
+                 channels: Optional[int] = 128,
                  in_index: Sequence[int] = (2, 3),
                  in_strides: Sequence[int] = (16, 32),
                  target_stride: int = 16,
@@ -143,11 +147,12 @@ class ConsensusModulator(BaseModule):
         self.theta = nn.Sequential(
             nn.Conv2d(fused, channels, 1, bias=False),
             nn.BatchNorm2d(channels), nn.ReLU(inplace=True),
-            nn.Conv2d(channels, channels, 1))
+            nn.Conv2d(channels, channels, 1)) if channels else nn.Identity()
+        hidden = channels or 128
         self.objectness = nn.Sequential(
-            nn.Conv2d(fused, channels, 1, bias=False),
-            nn.BatchNorm2d(channels), nn.ReLU(inplace=True),
-            nn.Conv2d(channels, 1, 1)) if objectness else None
+            nn.Conv2d(fused, hidden, 1, bias=False),
+            nn.BatchNorm2d(hidden), nn.ReLU(inplace=True),
+            nn.Conv2d(hidden, 1, 1)) if objectness else None
         # Calibration of the consensus (cosines in [-1, 1]) to a logit scale.
         self.scale = nn.Parameter(torch.tensor(10.0))
         self.bias = nn.Parameter(torch.tensor(-5.0))
