@@ -24,8 +24,8 @@ SUFFIX=r18-c16_1x4g5-1500i_synthetic-128x128
 SEED=${SEED:-0}
 variants=("$@")
 [ $# -eq 0 ] && variants=(ssnm)
-[ "${1:-}" = all ] && variants=(ssnm ssnm-paper ssnm-no-spa ssnm-no-sem
-                                ssnm-paper-no-sem ssnm-no-mod)
+[ "${1:-}" = all ] && variants=(ssnm ssnm-no-spa ssnm-no-sem ssnm-paper
+                                ssnm-paper-no-spa ssnm-paper-no-sem ssnm-no-mod)
 for v in "${variants[@]}"; do
   cfg=configs/ssnm/${v}_${SUFFIX}.py
   work=work_dirs/demo/$v
