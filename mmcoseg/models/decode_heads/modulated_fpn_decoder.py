@@ -102,11 +102,13 @@ class ModulatedFPNDecoder(BaseDecodeHead):
         if modulation.gamma is not None:
             x = x * modulation.gamma[:, :, None, None].to(x.dtype)
         if modulation.spatial is not None:
-            s = resize(
-                modulation.spatial.to(x.dtype),
-                size=x.shape[2:],
-                mode='bilinear',
-                align_corners=self.align_corners)
+            s = modulation.spatial.to(x.dtype)
+            if s.shape[2:] != x.shape[2:]:
+                s = resize(
+                    s,
+                    size=x.shape[2:],
+                    mode='bilinear',
+                    align_corners=self.align_corners)
             if self.spatial_fusion == 'add':
                 x = x + s
             elif self.spatial_fusion == 'channel':
@@ -188,19 +190,21 @@ class ModulatedFPNDecoder(BaseDecodeHead):
         Args:
             seg_logits (Tensor): Output of :meth:`forward`.
             batch_data_samples (list[SegDataSample]): With ``gt_sem_seg``.
-            modulation (Modulation, optional): Carries l_spa and l_sem.
+            modulation (Modulation, optional): Carries l_spa and l_sem (and
+                the stacked labels, when the segmentor built them).
 
         Returns:
             dict[str, Tensor]: ``loss_seg``, ``loss_spa``, ``loss_sem`` (the
             last two when the modulators are on) and ``acc_seg``.
         """
-        seg_label = self._stack_batch_gt(batch_data_samples).squeeze(1)
+        mod = modulation or Modulation()
+        seg_label = (mod.seg_label if mod.seg_label is not None else
+                     self._stack_batch_gt(batch_data_samples).squeeze(1))
         seg_logits = resize(
             seg_logits,
             size=seg_label.shape[1:],
             mode='bilinear',
             align_corners=self.align_corners)
-        mod = modulation or Modulation()
         losses = self.loss_decode(
             seg_logits,
             seg_label,

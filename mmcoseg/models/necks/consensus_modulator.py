@@ -13,13 +13,13 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from mmengine.model import BaseModule
-from mmseg.models.utils import resize
 from torch import Tensor
 
 from mmcoseg.registry import MODELS
 
 from ...structures import GroupLayout
 from ..losses.coseg_loss import weighted_bce_per_image
+from ..utils.level_fusion import fuse_levels
 
 
 def group_consensus(phi: Tensor,
@@ -132,12 +132,12 @@ class ConsensusModulator(BaseModule):
         size = tuple(
             max(1, math.ceil(s * self.in_strides[0] / self.target_stride))
             for s in levels[0].shape[2:])
-        fused = torch.cat([
-            resize(x, size=size, mode='bilinear',
-                   align_corners=self.align_corners)
-            if x.shape[2:] != size else x for x in levels
-        ], dim=1)
-        return F.normalize(self.theta(fused), dim=1, eps=1e-12)
+        # theta's first layer, a 1x1 conv, projects each level before the
+        # resizing (the same map, cheaper: fuse_levels)
+        x = fuse_levels(levels, size, self.theta[0], self.align_corners)
+        for layer in list(self.theta)[1:]:
+            x = layer(x)
+        return F.normalize(x, dim=1, eps=1e-12)
 
     def forward(self,
                 feats: Sequence[Tensor],
