@@ -18,9 +18,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 from mmengine.registry import init_default_scope
-from mmengine.structures import PixelData
 from mmseg.models.utils import resize
-from mmseg.structures import SegDataSample
 
 import mmcoseg  # noqa: F401
 from mmcoseg.models.decode_heads import HSPHead, ModulatedFPNDecoder
@@ -208,25 +206,8 @@ OLD_CODE = [
 
 
 # --------------------------------------------------------------- models
-IN_CHANNELS = [8, 16, 32, 64]
-BASE = dict(
-    type='CoSegEncoderDecoder',
-    data_preprocessor=dict(
-        type='CoSegDataPreProcessor',
-        mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375],
-        bgr_to_rgb=True,
-        size=(64, 64)),
-    backbone=dict(
-        type='ResNetV1c', depth=18, stem_channels=8, base_channels=8,
-        out_indices=(0, 1, 2, 3), norm_cfg=dict(type='BN')),
-    semantic_head=dict(
-        type='HSPHead', in_channels=64, num_classes=4, channels=16,
-        image_sp_channels=8, group_sp_channels=8),
-    decode_head=dict(
-        type='ModulatedFPNDecoder', in_channels=IN_CHANNELS,
-        in_index=[0, 1, 2, 3], channels=16, norm_cfg=dict(type='BN'),
-        loss_decode=dict(type='CoSegLoss', weighting='balanced')))
+# the levels of the demo backbone (tests/conftest.py)
+IN_CHANNELS = [16, 32, 64, 128]
 PAPER = dict(type='SpatialModulator', in_channels=IN_CHANNELS, channels=16,
              target_stride=4)
 CONSENSUS = dict(type='ConsensusModulator', in_channels=IN_CHANNELS,
@@ -241,30 +222,6 @@ VARIANTS = {
     # the default (improved) SSNM
     'consensus': (CONSENSUS, 'channel'),
 }
-
-
-def _batch(group_sizes, size=64, seed=0):
-    gen = torch.Generator().manual_seed(seed)
-    inputs, samples = [], []
-    for g, n in enumerate(group_sizes):
-        inputs.append([
-            torch.randint(0, 256, (3, size, size), dtype=torch.uint8,
-                          generator=gen) for _ in range(n)
-        ])
-        group = []
-        for _ in range(n):
-            label = torch.zeros(1, size, size, dtype=torch.long)
-            top, left = torch.randint(0, size // 2, (2, ), generator=gen)
-            label[:, top:top + size // 2, left:left + size // 3] = 1
-            label[:, :2, :2] = 255
-            s = SegDataSample()
-            s.gt_sem_seg = PixelData(data=label)
-            s.set_metainfo(
-                dict(co_categories=[g % 4], img_shape=(size, size),
-                     ori_shape=(size, size), pad_shape=(size, size)))
-            group.append(s)
-        samples.append(group)
-    return dict(inputs=inputs, data_samples=samples)
 
 
 def _run(model, state, data):
@@ -296,18 +253,18 @@ def _close(new, old, what, rtol=1e-4, atol=1e-5):
         new, old, rtol=rtol, atol=atol * scale, msg=lambda m: f'{what}: {m}')
 
 
-@pytest.mark.parametrize('variant', list(VARIANTS))
-@pytest.mark.parametrize('group_sizes', [[3, 3], [2, 3]])
-def test_outputs_and_gradients_unchanged(variant, group_sizes):
-    spatial, fusion = VARIANTS[variant]
-    cfg = copy.deepcopy(BASE)
-    cfg['spatial_modulator'] = spatial
-    cfg['decode_head']['spatial_fusion'] = fusion
+@pytest.mark.parametrize('variant,group_sizes', [
+    ('paper', [3, 3]), ('paper', [2, 3]), ('consensus', [3, 3]),
+    ('consensus', [2, 3]), ('paper-gt-none', [2, 3]),
+    ('paper-float32-solve', [3, 3])
+])
+def test_outputs_and_gradients_unchanged(variant, group_sizes,
+                                         tiny_ssnm_cfg, coseg_groups):
     torch.manual_seed(0)
-    model = MODELS.build(cfg)
+    model = MODELS.build(tiny_ssnm_cfg(*VARIANTS[variant]))
     model.init_weights()
     state = copy.deepcopy(model.state_dict())
-    data = _batch(group_sizes)
+    data = coseg_groups(group_sizes)
 
     new = _run(model, state, data)
     with ExitStack() as stack:

@@ -41,6 +41,7 @@ Example::
 import argparse
 import copy
 import functools
+import json
 import os
 import resource
 import statistics
@@ -148,6 +149,8 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument(
         '--threads', type=int, help='torch.set_num_threads on CPU')
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument(
+        '--json', help='also write the rows (and their details) to this file')
     parser.add_argument(
         '--cfg-options',
         nargs='+',
@@ -616,6 +619,10 @@ def main(argv: Optional[Sequence[str]] = None) -> List[Dict[str, str]]:
           f'{args.warmup}, median of {args.repeats}; peak MB = {memory}')
     print(format_table(rows))
     print_details(rows)
+    if args.json:
+        with open(args.json, 'w') as f:
+            json.dump(dict(config=args.config, device=where, rows=rows), f,
+                      indent=1, default=str)
     return rows
 
 
