@@ -3,7 +3,8 @@
 The code paths they replaced are kept below, verbatim from before (the
 per-group loops of the spatial modulator, HSP head and second-order
 pooling, the concatenate-then-project descriptors, the per-level resizing
-of S, the labels stacked twice). Each test builds a model, runs a training
+of S, the decoder in the default memory format, the labels stacked
+twice). Each test builds a model, runs a training
 forward + backward and an inference forward on a fixed seed with the
 current code, then patches the old methods in and runs the same again from
 the same weights: losses, logits and every parameter's gradient must agree
@@ -183,6 +184,22 @@ def old_decoder_modulate(self, x, modulation, level=0):
     return x
 
 
+def old_decoder_forward(self, inputs, modulation=None):
+    levels = self._transform_inputs(inputs)
+    outs = [
+        self.modulate(conv(x), modulation, i)
+        for i, (conv, x) in enumerate(zip(self.lateral_convs, levels))
+    ]
+    fused = outs[-1]
+    for lateral in reversed(outs[:-1]):
+        fused = lateral + resize(
+            fused,
+            size=lateral.shape[2:],
+            mode='bilinear',
+            align_corners=self.align_corners)
+    return self.cls_seg(self.fuse_conv(fused))
+
+
 def old_segmentor_loss(self, inputs, data_samples):
     feats = self.extract_feat(inputs)
     layout = self.group_layout([s.metainfo for s in data_samples],
@@ -201,6 +218,7 @@ OLD_CODE = [
     (SecondOrderPooling, 'forward_sets', old_forward_sets),
     (HSPHead, 'forward', old_hsp_forward),
     (ModulatedFPNDecoder, 'modulate', old_decoder_modulate),
+    (ModulatedFPNDecoder, 'forward', old_decoder_forward),
     (CoSegEncoderDecoder, 'loss', old_segmentor_loss),
 ]
 
