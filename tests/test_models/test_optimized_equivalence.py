@@ -2,7 +2,8 @@
 
 The code paths they replaced are kept below, verbatim from before (the
 per-group loops of the spatial modulator, HSP head and second-order
-pooling, the concatenate-then-project descriptors, the per-level resizing
+pooling, the group consensus as a permuted product, the
+concatenate-then-project descriptors, the per-level resizing
 of S, the decoder in the default memory format, the labels stacked
 twice). Each test builds a model, runs a training
 forward + backward and an inference forward on a fixed seed with the
@@ -23,7 +24,11 @@ from mmseg.models.utils import resize
 
 import mmcoseg  # noqa: F401
 from mmcoseg.models.decode_heads import HSPHead, ModulatedFPNDecoder
-from mmcoseg.models.necks import ConsensusModulator, SpatialModulator
+from mmcoseg.models.necks import (
+    ConsensusModulator,
+    SpatialModulator,
+    consensus_modulator,
+)
 from mmcoseg.models.segmentors import CoSegEncoderDecoder
 from mmcoseg.models.utils import SecondOrderPooling
 from mmcoseg.models.utils.spectral import _DEGENERATE_RTOL
@@ -144,6 +149,27 @@ def old_consensus_descriptors(self, feats):
     return F.normalize(self.theta(fused), dim=1, eps=1e-12)
 
 
+def old_group_consensus(phi, layout):
+    layout = GroupLayout.of(layout)
+    n_img, d, h, w = phi.shape
+    chunks = ([phi.reshape(layout.num_groups, layout.sizes[0], d, h * w)]
+              if layout.uniform else
+              [g.reshape(1, -1, d, h * w) for g in layout.split(phi)])
+    out = []
+    for x in chunks:
+        x = x.transpose(2, 3)
+        sim = torch.einsum('gnpd,gmqd->gnmpq', x, x)
+        match = sim.amax(dim=-1)
+        n = x.shape[1]
+        if n == 1:
+            out.append(x.new_zeros(x.shape[0], 1, h * w))
+            continue
+        others = ~torch.eye(n, dtype=torch.bool, device=x.device)
+        match = match * others[None, :, :, None]
+        out.append(match.sum(dim=2) / (n - 1))
+    return torch.cat([o.reshape(-1, 1, h, w) for o in out], dim=0)
+
+
 def old_forward_sets(self, vectors, sizes):
     z = self.reduce(vectors.T.unsqueeze(0))[0]
     return torch.cat([
@@ -212,6 +238,7 @@ def old_segmentor_loss(self, inputs, data_samples):
 
 
 OLD_CODE = [
+    (consensus_modulator, 'group_consensus', old_group_consensus),
     (SpatialModulator, 'descriptors', old_spatial_descriptors),
     (SpatialModulator, 'forward', old_spatial_forward),
     (ConsensusModulator, 'descriptors', old_consensus_descriptors),

@@ -49,16 +49,17 @@ def group_consensus(phi: Tensor,
               [g.reshape(1, -1, d, h * w) for g in layout.split(phi)])
     out = []
     for x in chunks:  # (G, N, d, P): one chunk per group size
-        x = x.transpose(2, 3)  # (G, N, P, d)
-        sim = torch.einsum('gnpd,gmqd->gnmpq', x, x)
-        match = sim.amax(dim=-1)  # (G, N, N, P)
-        n = x.shape[1]
+        g, n = x.shape[:2]
         if n == 1:
-            out.append(x.new_zeros(x.shape[0], 1, h * w))
+            out.append(x.new_zeros(g, 1, h * w))
             continue
+        x = x.transpose(2, 3).reshape(g, n * h * w, d)  # (G, N*P, d)
+        # one contiguous (G, N*P, N*P) product: no permuted copies of it
+        sim = x @ x.mT
+        match = sim.view(g, n, h * w, n, h * w).amax(dim=-1)  # (G, N, P, M)
         others = ~torch.eye(n, dtype=torch.bool, device=x.device)
-        match = match * others[None, :, :, None]
-        out.append(match.sum(dim=2) / (n - 1))  # (G, N, P)
+        match = match * others[None, :, None, :]
+        out.append(match.sum(dim=-1) / (n - 1))  # (G, N, P)
     return torch.cat([o.reshape(-1, 1, h, w) for o in out], dim=0)
 
 
