@@ -338,3 +338,28 @@ def test_checkpoints_load_weights_only(resumed, name):
     assert set(state) == set(ckpt['state_dict'])
     for key, value in ckpt['state_dict'].items():
         assert torch.equal(state[key], value), key
+
+
+def test_render_groups_compares_models(tmp_path, data_root, trained):
+    """render_groups.py draws input, truth and one prediction row per model
+    (--compare) for the chosen groups."""
+    ckpt = osp.join(trained['work_dir'], 'iter_4.pth')
+    out = tmp_path / 'groups'
+    proc = _run([
+        'tools/analysis_tools/render_groups.py', CONFIG, ckpt, '--out-dir',
+        str(out), '--groups', '0', '2', '--label', 'first', '--compare',
+        CONFIG, ckpt, 'second', '--cfg-options', *_data_options(data_root)
+    ])
+    pictures = sorted(out.glob('group_*.png'))
+    assert [p.name.split('_')[1] for p in pictures] == ['000', '002']
+    assert 'first J' in proc.stdout and 'second J' in proc.stdout
+    single = tmp_path / 'single'
+    _run([
+        'tools/analysis_tools/render_groups.py', CONFIG, ckpt, '--out-dir',
+        str(single), '--groups', '0', '--cfg-options',
+        *_data_options(data_root)
+    ])
+    # four rows (input, truth, two models) are taller than three
+    two = np.asarray(Image.open(pictures[0]))
+    one = np.asarray(Image.open(next(single.glob('group_*.png'))))
+    assert two.shape[1] == one.shape[1] and two.shape[0] > one.shape[0]

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Evaluate one trained run the way docs/results.md reports it:
+#   1. tools/test.py on the config's test set            -> RUN/test/
+#   2. group sensitivity (category / mixed / single)     -> RUN/gs.json
+#   3. the distractor benchmark, when the config names one
+#      (test_distractor_root; built here if missing)      -> RUN/test_distractors/
+# Finished steps are skipped when the script runs again.
+#
+#   bash tools/experiments/evaluate_run.sh CONFIG RUN_DIR [CHECKPOINT]
+#
+# CHECKPOINT defaults to the newest RUN_DIR/iter_*.pth. SHOW=1 also paints
+# every test image and group (tools/test.py --show-dir RUN_DIR/vis). Expects the
+# environment to be active (tools/setup_env.sh) and the data linked under
+# data/ (see the dataset configs).
+set -euo pipefail
+cfg=$1 work=$2
+ckpt=${3:-$(ls -t "$work"/iter_*.pth | head -n 1)}
+
+if ! ls "$work"/test/*/*.json >/dev/null 2>&1; then
+  echo "[eval] $(date -u +%H:%M:%S) testing $work"
+  show=(); [ "${SHOW:-0}" = 1 ] && show=(--show-dir "$PWD/$work/vis")
+  python tools/test.py "$cfg" "$ckpt" --work-dir "$work/test" "${show[@]}" \
+    > "$work/test.log" 2>&1 || { tail -n 30 "$work/test.log"; exit 1; }
+fi
+if [ ! -f "$work/gs.json" ]; then
+  echo "[eval] $(date -u +%H:%M:%S) group sensitivity $work"
+  python tools/analysis_tools/group_sensitivity.py "$cfg" "$ckpt" \
+    --work-dir "$work/gs" --out "$work/gs.json" > "$work/gs.log" 2>&1 \
+    || { tail -n 30 "$work/gs.log"; exit 1; }
+fi
+# The distractor set of the config's test classes, if it has one.
+read -r root classes < <(python - "$cfg" <<'EOF'
+import sys
+from mmengine.config import Config
+cfg = Config.fromfile(sys.argv[1])
+root = cfg.get('test_distractor_root')
+classes = cfg.test_dataloader.dataset.get('metainfo', {}).get('classes')
+print(root or '-', ' '.join(classes or []))
+EOF
+)
+[ "$root" = - ] && exit 0
+if [ ! -f "$root/manifest.json" ]; then
+  src=$(python -c "from mmengine.config import Config; import sys; \
+print(Config.fromfile(sys.argv[1]).test_dataloader.dataset.data_root)" "$cfg")
+  echo "[eval] building the distractor set $root from $src"
+  # shellcheck disable=SC2086
+  python tools/dataset_converters/make_distractor_set.py "$src" "$root" \
+    --classes $classes
+fi
+if ! ls "$work"/test_distractors/*/*.json >/dev/null 2>&1; then
+  echo "[eval] $(date -u +%H:%M:%S) distractor benchmark $work"
+  python tools/test.py "$cfg" "$ckpt" --work-dir "$work/test_distractors" \
+    --cfg-options "test_dataloader.dataset.data_root=$root" \
+    > "$work/test_distractors.log" 2>&1 \
+    || { tail -n 30 "$work/test_distractors.log"; exit 1; }
+fi
