@@ -109,6 +109,22 @@ class GroupLayout:
         repeats = torch.as_tensor(self.sizes, device=per_group.device)
         return per_group.repeat_interleave(repeats, dim=0)
 
+    def sum_groups(self, per_image: Tensor) -> Tensor:
+        """Sum the rows (dim 0) of each group: one row per group.
+
+        Args:
+            per_image (Tensor): One row per image, shape (num_images, ...).
+
+        Returns:
+            Tensor: Shape (num_groups, ...); differentiable.
+        """
+        if self.uniform:
+            return per_image.reshape(self.num_groups, self.sizes[0],
+                                     *per_image.shape[1:]).sum(dim=1)
+        return per_image.new_zeros(
+            (self.num_groups, *per_image.shape[1:])).index_add(
+                0, self.group_index(per_image.device), per_image)
+
     def group_index(self, device: Optional[torch.device] = None) -> Tensor:
         """Group index of every image, shape (num_images,)."""
         return self.expand(torch.arange(self.num_groups, device=device))

@@ -27,6 +27,17 @@ def test_from_groups_and_helpers():
     assert GroupLayout((2, 2)).share_category(0, 1)  # unknown: assume so
 
 
+@pytest.mark.parametrize('sizes', [(2, 3), (2, 2, 2), (1, )])
+def test_sum_groups(sizes):
+    layout = GroupLayout(sizes)
+    x = torch.randn(layout.num_images, 3, 2, requires_grad=True)
+    summed = layout.sum_groups(x)
+    assert torch.allclose(
+        summed, torch.stack([g.sum(0) for g in layout.split(x)]))
+    summed.sum().backward()
+    assert torch.equal(x.grad, torch.ones_like(x))
+
+
 def test_invalid_layouts():
     with pytest.raises(ValueError, match='>= 1 image'):
         GroupLayout((3, 0))

@@ -3,6 +3,7 @@ on tiny settings: they run, print the table rows they promise, and the
 exact spatial solve reaches lambda_max while the released approach does
 not exceed it."""
 import importlib.util
+import json
 import math
 import os.path as osp
 import re
@@ -103,7 +104,7 @@ def test_benchmark_cli_table():
     assert proc.returncode == 0, proc.stdout[-4000:]
     out = proc.stdout
     assert ('| model | mode | N | groups | size | sec/iter | iter/s | img/s '
-            '| peak MB | backbone s | f_spa s |') in out
+            '| peak MB | backbone s | f_spa s | step/backbone |') in out
     assert 'device: CPU, 1 threads' in out
     rows = _table_rows(out, 'CoSegEncoderDecoder')
     # Each row is printed as it is measured, then in the final table.
@@ -117,10 +118,62 @@ def test_benchmark_cli_table():
         assert seconds > 0 and peak > 0
         assert per_s == pytest.approx(1 / seconds, rel=1e-2)
         assert img_s == pytest.approx(int(row[2]) / seconds, rel=1e-2)
-    for row in final[:2]:  # the inference breakdown
-        backbone, spa = float(row[9]), float(row[10])
-        assert backbone > 0 and spa > 0
-    assert all(r[9] == r[10] == '-' for r in final[2:])
+        backbone, spa, ratio = (float(v) for v in row[9:12])
+        assert backbone > 0 and spa > 0 and ratio > 0
+    # One breakdown table per setting, every part of the model in it.
+    assert out.count('\nBreakdown (CoSegEncoderDecoder, ') == 4
+    parts = [r[0] for r in _table_rows(out, 'whole step')]
+    assert len(parts) == 4
+    for part in ('preprocess', 'backbone', 'f_spa', 'HSP', 'decoder',
+                 'sum of parts', 'not in a part'):
+        assert len(_table_rows(out, part)) == 4, part
+    assert len(_table_rows(out, 'loss')) == len(
+        _table_rows(out, 'optimizer')) == 2
+    assert len(_table_rows(out, 'postprocess')) == 2
+    for row in _table_rows(out, 'decoder'):
+        fwd, bwd, both = row[1:4]
+        assert float(fwd) > 0 and (bwd == '-' or float(both) > float(fwd))
+    assert out.count('train step / backbone fwd+bwd = ') == 2
+    assert out.count('infer step / backbone fwd = ') == 2
+    assert '(target <= 1.25)' in out and '(target <= 1.15)' in out
+
+
+def test_breakdown_parts_and_ratios(tmp_path):
+    """--profile-top lists operators; --data-loading times the config's
+    own loader (here on a tiny generated set, without workers); --json
+    holds what was printed."""
+    from mmcoseg.datasets.synthetic_coseg import make_synthetic_coseg
+    root = str(tmp_path / 'data')
+    make_synthetic_coseg(root, num_train=5, num_test=1, image_size=(40, 48),
+                         seed=0)
+    benchmark = _load_tool('benchmark')
+    rows = benchmark.main([
+        osp.join(REPO_ROOT, CONFIG), '--mode', 'train', '--size', '32x32',
+        '--group-size', '2', '--warmup', '0', '--repeats', '1',
+        '--breakdown', '--profile-top', '3', '--data-loading', '2',
+        '--json', str(tmp_path / 'out.json'), '--cfg-options',
+        f'train_dataloader.dataset.data_root={root}',
+        'train_dataloader.num_workers=0',
+        'train_dataloader.persistent_workers=False'
+    ])
+    row = rows[0]
+    table, ratios = row['_breakdown']
+    seconds = {r['part']: float(r['fwd+bwd s']) for r in table}
+    assert seconds['whole step'] > 0 and seconds['backbone'] > 0
+    assert ratios['step / backbone'] == pytest.approx(
+        seconds['whole step'] / seconds['backbone'], rel=1e-2)
+    coseg = sum(seconds[p] for p in ('f_spa', 'HSP', 'decoder', 'loss'))
+    assert ratios['co-seg / backbone'] == pytest.approx(
+        coseg / seconds['backbone'], rel=1e-2)
+    assert len(row['_profile']) == 3
+    assert all(r['operator'] for r in row['_profile'])
+    loading = row['_loading']
+    assert loading['workers'] == '0' and loading['batch'] == '4'
+    assert float(loading['step s']) > 0
+    assert 0 <= float(loading['wait share'].rstrip('%')) <= 100
+    with open(tmp_path / 'out.json') as f:
+        saved = json.load(f)
+    assert saved['rows'][0]['sec/iter'] == row['sec/iter']
 
 
 def test_benchmark_fpn_baseline(capsys):

@@ -30,6 +30,7 @@ Example::
         --ms 245,980,3920,8000,15680,31360,62720,125440 --dims 64,256
 """
 import argparse
+import json
 import math
 import os
 import statistics
@@ -88,6 +89,9 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument(
         '--threads', type=int, help='torch.set_num_threads')
+    parser.add_argument(
+        '--device', default='cpu', help='cpu or cuda (default: cpu)')
+    parser.add_argument('--json', help='also write the rows to this file')
     return parser.parse_args(argv)
 
 
@@ -151,7 +155,8 @@ def released_solve(x: Tensor, steps: int = 200, lr: float = 0.01,
     x = x.float().detach()
     m = x.shape[0]
     g = x @ x.T - 1 if dense else None
-    s = torch.nn.Parameter(torch.full((m, 1), math.sqrt(m) / m))
+    s = torch.nn.Parameter(
+        torch.full((m, 1), math.sqrt(m) / m, device=x.device))
     optimizer = torch.optim.Adam([s], lr)
     with torch.enable_grad():
         for _ in range(steps):
@@ -174,12 +179,19 @@ def _timed(fn: Callable[[], object], repeats: int,
     """
     times, result = [], None
     for _ in range(max(1, repeats)):
+        _sync()
         start = time.perf_counter()
         result = fn()
+        _sync()
         times.append(time.perf_counter() - start)
         if times[-1] > slow_s:
             break
     return statistics.median(times), result
+
+
+def _sync() -> None:
+    if torch.cuda.is_available() and torch.cuda.is_initialized():
+        torch.cuda.synchronize()
 
 
 def bench_one(m: int, d: int, args: argparse.Namespace) -> Dict[str, str]:
@@ -194,7 +206,8 @@ def bench_one(m: int, d: int, args: argparse.Namespace) -> Dict[str, str]:
         dict[str, str]: One table row keyed by :data:`COLUMNS`, plus the raw
         numbers under ``'_raw'``.
     """
-    x = make_descriptors(m, d, args.clusters, args.noise, args.seed)
+    x = make_descriptors(m, d, args.clusters, args.noise,
+                         args.seed).to(args.device)
     raw: Dict[str, float] = {}
     dtype = getattr(torch, args.solve_dtype)
     top_eigenpair(x[:min(m, 64)], dtype)  # warm-up of the LAPACK path
@@ -270,11 +283,17 @@ def main(argv: Optional[Sequence[str]] = None) -> List[Dict[str, str]]:
         for m in ms:
             rows.append(bench_one(m, d, args))
             print(format_table(rows[-1:]).splitlines()[-1], flush=True)
-    print(f'\nCPU, {torch.get_num_threads()} threads, {os.cpu_count()} '
-          f'cores; median of {args.repeats}; exact solve in '
+    where = (torch.cuda.get_device_name(args.device)
+             if args.device.startswith('cuda') else
+             f'CPU, {torch.get_num_threads()} threads, {os.cpu_count()} cores')
+    print(f'\n{where}; median of {args.repeats}; exact solve in '
           f'{args.solve_dtype}; released: '
           f'{args.released_steps} Adam steps, lr {args.released_lr}')
     print(format_table(rows))
+    if args.json:
+        with open(args.json, 'w') as f:
+            json.dump(dict(device=where, solve_dtype=args.solve_dtype,
+                           rows=rows), f, indent=1)
     return rows
 
 

@@ -13,8 +13,19 @@ over ``--repeats`` timed iterations of
   measurement (Linux ``VmHWM``, reset before each measurement through
   ``/proc/self/clear_refs``) on CPU, or ``torch.cuda.max_memory_allocated``
   on a GPU;
-* with ``--breakdown`` (inference, SSNM): the backbone forward and the
-  spatial modulator (f_spa, exact eigen-solve included) alone.
+* with ``--breakdown``: every part of the step run alone, interleaved in
+  one run (``mmcoseg.utils.step_breakdown``): preprocessing, backbone,
+  spatial modulator f_spa, HSP head, decoder, loss and optimizer (training:
+  forward and backward apart) or post-processing (inference), as a table
+  with each part's share of the step, and the ratio the speed targets use:
+  training step / backbone forward + backward, inference step / backbone
+  forward;
+* with ``--profile-top K``: the K operators with the most self time in the
+  step (PyTorch's profiler);
+* with ``--data-loading ITERS``: real training steps on the config's own
+  training loader (its shipped ``num_workers``; the dataset must be
+  present): the loader's throughput alone, the wait in the step loop and
+  the share of the loop that loading costs.
 
 ``--baseline-fpn`` benchmarks a plain MMSeg ``EncoderDecoder`` with the
 config's backbone, an ``FPN`` neck and an ``FPNHead`` (one sigmoid output
@@ -29,6 +40,8 @@ Example::
 """
 import argparse
 import copy
+import functools
+import json
 import os
 import resource
 import statistics
@@ -40,16 +53,33 @@ from mmengine.config import Config, ConfigDict, DictAction
 from mmengine.model import revert_sync_batchnorm
 from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
-from mmengine.runner import load_checkpoint
+from mmengine.runner import Runner, load_checkpoint
 from mmengine.structures import PixelData
 from mmseg.structures import SegDataSample
 from torch import nn
 
 from mmcoseg.registry import MODELS, SCOPE
+from mmcoseg.utils.loader_timing import time_data_loading
 from mmcoseg.utils.markdown import markdown_table
+from mmcoseg.utils.op_profile import top_operators
+from mmcoseg.utils.step_breakdown import (
+    infer_parts,
+    summarize,
+    time_interleaved,
+    train_parts,
+)
 
 COLUMNS = ('model', 'mode', 'N', 'groups', 'size', 'sec/iter', 'iter/s',
-           'img/s', 'peak MB', 'backbone s', 'f_spa s')
+           'img/s', 'peak MB', 'backbone s', 'f_spa s', 'step/backbone')
+#: Columns of the ``--breakdown`` table.
+BREAKDOWN_COLUMNS = ('part', 'fwd s', 'bwd s', 'fwd+bwd s', '% of step')
+#: Columns of the ``--profile-top`` table.
+PROFILE_COLUMNS = ('operator', 'self s/iter', '% of self time', 'calls/iter')
+#: Columns of the ``--data-loading`` table.
+LOADING_COLUMNS = ('workers', 'batch', 'load alone s', 'wait s', 'step s',
+                   'step alone s', 'wait share', 'loading share')
+#: The targets of the breakdown ratios (issue 13), printed beside them.
+TARGETS = {'train': 1.25, 'infer': 1.15}
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
@@ -93,8 +123,21 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument(
         '--breakdown',
         action='store_true',
-        help='also time the backbone and the spatial modulator alone '
-        '(inference)')
+        help='also time every part of the step alone (backbone, f_spa, HSP, '
+        'decoder, loss, optimizer) and print their shares')
+    parser.add_argument(
+        '--profile-top',
+        type=int,
+        default=0,
+        metavar='K',
+        help='also list the K operators with the most self time in a step')
+    parser.add_argument(
+        '--data-loading',
+        type=int,
+        default=0,
+        metavar='ITERS',
+        help="also time ITERS real training steps on the config's training "
+        'loader (shipped worker counts) and the share loading costs')
     parser.add_argument(
         '--amp',
         action='store_true',
@@ -106,6 +149,8 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument(
         '--threads', type=int, help='torch.set_num_threads on CPU')
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument(
+        '--json', help='also write the rows (and their details) to this file')
     parser.add_argument(
         '--cfg-options',
         nargs='+',
@@ -400,7 +445,7 @@ def benchmark_one(model: nn.Module, cfg: Config, args: argparse.Namespace,
         N=str(group_size),
         groups=str(args.batch_groups),
         size=f'{size[0]}x{size[1]}')
-    row['backbone s'] = row['f_spa s'] = '-'
+    row['backbone s'] = row['f_spa s'] = row['step/backbone'] = '-'
 
     def batch():
         return make_batch(args.batch_groups, group_size, size, num_classes,
@@ -431,24 +476,86 @@ def benchmark_one(model: nn.Module, cfg: Config, args: argparse.Namespace,
     row['img/s'] = f'{images / seconds:.2f}'
     row['peak MB'] = f'{peak:.0f}'
 
-    if mode == 'infer' and args.breakdown:
-        model.eval()
-        with torch.no_grad(), _autocast(device, args.amp):
-            prepared = model.data_preprocessor(batch(), False)
-            inputs = prepared['inputs']
-            if args.channels_last:
-                inputs = inputs.contiguous(memory_format=torch.channels_last)
-            backbone_s, _ = time_fn(lambda: model.extract_feat(inputs),
-                                    device, args.warmup, args.repeats)
-            row['backbone s'] = f'{backbone_s:.4f}'
-            spa = getattr(model, 'spatial_modulator', None)
-            if spa is not None:
-                feats = model.extract_feat(inputs)
-                sizes = [group_size] * args.batch_groups
-                spa_s, _ = time_fn(lambda: spa(feats, sizes), device,
-                                   args.warmup, args.repeats)
-                row['f_spa s'] = f'{spa_s:.4f}'
+    context = functools.partial(_autocast, device, args.amp)
+    if args.breakdown:
+        if mode == 'infer':
+            parts = infer_parts(model, data, context)
+        else:
+            parts = train_parts(model, data, optim_wrapper, context,
+                                args.seed)
+        times = time_interleaved(parts, args.warmup, args.repeats,
+                                 functools.partial(_sync, device))
+        table, ratios = summarize(times, mode)
+        suffix = ' fwd' if mode == 'infer' else ' fwd+bwd'
+        row['backbone s'] = f"{times['backbone' + suffix]:.4f}"
+        if 'f_spa' + suffix in times:
+            row['f_spa s'] = f"{times['f_spa' + suffix]:.4f}"
+        row['step/backbone'] = f"{ratios['step / backbone']:.2f}"
+        row['_breakdown'] = (table, ratios)
+    if args.profile_top:
+        row['_profile'] = top_operators(step, max(1, args.repeats),
+                                        args.profile_top, device.type)
+    if args.data_loading and mode == 'train':
+        row['_loading'] = loading_row(cfg, model, optim_wrapper, args,
+                                      context)
     return row
+
+
+def loading_row(cfg: Config, model: nn.Module, optim_wrapper,
+                args: argparse.Namespace,
+                context: Callable) -> Dict[str, str]:
+    """Time real training steps on the config's training loader.
+
+    Args:
+        cfg (Config): The config (``train_dataloader`` as shipped, with
+            ``--cfg-options`` applied).
+        model (nn.Module): The model.
+        optim_wrapper: Its optimizer wrapper.
+        args (argparse.Namespace): Command-line arguments.
+        context (callable): Factory of the step's context (autocast).
+
+    Returns:
+        dict[str, str]: A row keyed by :data:`LOADING_COLUMNS`.
+    """
+    loader_cfg = copy.deepcopy(cfg.train_dataloader)
+    loader = Runner.build_dataloader(loader_cfg, seed=args.seed)
+    result = time_data_loading(model, optim_wrapper, loader,
+                               args.data_loading, context=context)
+    row = {k: f'{v:.4f}' for k, v in result.items() if k.endswith(' s')}
+    row.update({k: f'{100 * result[k]:.1f}%'
+                for k in ('wait share', 'loading share')})
+    row['workers'] = str(loader_cfg.get('num_workers', 0))
+    row['batch'] = str(loader_cfg.get('batch_size'))
+    return row
+
+
+def print_details(rows: Sequence[Dict[str, object]]) -> None:
+    """Print the breakdown, profile and data-loading tables of the rows.
+
+    Args:
+        rows (Sequence[dict]): Rows of :func:`benchmark_one`.
+    """
+    for row in rows:
+        title = (f"{row['model']}, {row['mode']}, {row['groups']} group(s) "
+                 f"x N={row['N']}, {row['size']}")
+        if '_breakdown' in row:
+            table, ratios = row['_breakdown']
+            target = TARGETS[row['mode']]
+            base = ('backbone fwd' if row['mode'] == 'infer' else
+                    'backbone fwd+bwd')
+            print(f'\nBreakdown ({title}):\n')
+            print(markdown_table(table, BREAKDOWN_COLUMNS))
+            print(f"\n{row['mode']} step / {base} = "
+                  f"{ratios['step / backbone']:.2f} (target <= {target}); "
+                  f"f_spa + HSP + decoder + loss/postprocess / {base} = "
+                  f"{ratios['co-seg / backbone']:.2f}")
+        if '_profile' in row:
+            print(f'\nTop operators by self time ({title}):\n')
+            print(markdown_table(row['_profile'], PROFILE_COLUMNS))
+        if '_loading' in row:
+            print(f'\nData loading ({title}; the config\'s own loader and '
+                  'batch):\n')
+            print(markdown_table([row['_loading']], LOADING_COLUMNS))
 
 
 def format_table(rows: Sequence[Dict[str, str]],
@@ -511,6 +618,11 @@ def main(argv: Optional[Sequence[str]] = None) -> List[Dict[str, str]]:
     print(f'\nconfig: {args.config}\ndevice: {where}; warm-up '
           f'{args.warmup}, median of {args.repeats}; peak MB = {memory}')
     print(format_table(rows))
+    print_details(rows)
+    if args.json:
+        with open(args.json, 'w') as f:
+            json.dump(dict(config=args.config, device=where, rows=rows), f,
+                      indent=1, default=str)
     return rows
 
 

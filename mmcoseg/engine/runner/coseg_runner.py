@@ -3,10 +3,13 @@ import copy
 from typing import Union
 
 from mmengine.config import Config, ConfigDict
+from mmengine.logging import print_log
 from mmengine.runner import Runner
 
 from mmcoseg.registry import RUNNERS
 from mmcoseg.utils.dist_utils import setup_cpu_distributed
+
+from ..optimizers import amp_without_accelerator
 
 
 @RUNNERS.register_module()
@@ -20,7 +23,10 @@ class CoSegRunner(Runner):
     ``pytorch`` or ``slurm`` launch on a machine without CUDA (gloo process
     group, DDP without device ids), which MMEngine 0.10.7 cannot do itself;
     with a GPU, or without a launcher, it changes nothing. Everything else
-    is MMEngine's runner.
+    is MMEngine's runner, except that mixed precision (``AmpOptimWrapper``,
+    ``--amp``), which MMEngine allows on a GPU only, becomes bfloat16
+    autocast on a machine without one
+    (:func:`~mmcoseg.engine.optimizers.amp_without_accelerator`).
     """
 
     @classmethod
@@ -36,4 +42,11 @@ class CoSegRunner(Runner):
         """
         cfg = copy.deepcopy(cfg)
         setup_cpu_distributed(cfg)
+        if cfg.get('optim_wrapper') and amp_without_accelerator(
+                cfg['optim_wrapper']):
+            print_log(
+                'No GPU: mixed precision (AmpOptimWrapper, --amp) runs as '
+                f"{cfg['optim_wrapper']['dtype']} autocast on the CPU "
+                'without loss scaling (AutocastOptimWrapper).',
+                logger='current')
         return super().from_cfg(cfg)

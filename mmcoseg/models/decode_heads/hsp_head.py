@@ -90,8 +90,8 @@ class HSPHead(BaseModule):
         # The group's N vectors form a set of N positions with d channels.
         pooled = self.group_sp.forward_sets(per_image, layout.sizes)
         if self.group_residual:
-            pooled = pooled + torch.stack(
-                [g.mean(dim=0) for g in layout.split(per_image)])
+            sizes = per_image.new_tensor(layout.sizes)[:, None]
+            pooled = pooled + layout.sum_groups(per_image) / sizes
         gamma = pooled.sigmoid() if self.gamma_act == 'sigmoid' else pooled
         # Classify from the pre-activation: a saturated sigmoid would
         # starve l_sem of gradient.

@@ -102,11 +102,13 @@ class ModulatedFPNDecoder(BaseDecodeHead):
         if modulation.gamma is not None:
             x = x * modulation.gamma[:, :, None, None].to(x.dtype)
         if modulation.spatial is not None:
-            s = resize(
-                modulation.spatial.to(x.dtype),
-                size=x.shape[2:],
-                mode='bilinear',
-                align_corners=self.align_corners)
+            s = modulation.spatial.to(x.dtype)
+            if s.shape[2:] != x.shape[2:]:
+                s = resize(
+                    s,
+                    size=x.shape[2:],
+                    mode='bilinear',
+                    align_corners=self.align_corners)
             if self.spatial_fusion == 'add':
                 x = x + s
             elif self.spatial_fusion == 'channel':
@@ -129,6 +131,13 @@ class ModulatedFPNDecoder(BaseDecodeHead):
             the first selected level.
         """
         levels = self._transform_inputs(inputs)
+        if levels[0].device.type == 'cpu':
+            # oneDNN's convolutions and the bilinear resizing run about 10%
+            # faster on a CPU in channels-last (the same values)
+            levels = [
+                x.contiguous(memory_format=torch.channels_last)
+                for x in levels
+            ]
         outs: List[Tensor] = [
             self.modulate(conv(x), modulation, i)
             for i, (conv, x) in enumerate(zip(self.lateral_convs, levels))
@@ -188,19 +197,21 @@ class ModulatedFPNDecoder(BaseDecodeHead):
         Args:
             seg_logits (Tensor): Output of :meth:`forward`.
             batch_data_samples (list[SegDataSample]): With ``gt_sem_seg``.
-            modulation (Modulation, optional): Carries l_spa and l_sem.
+            modulation (Modulation, optional): Carries l_spa and l_sem (and
+                the stacked labels, when the segmentor built them).
 
         Returns:
             dict[str, Tensor]: ``loss_seg``, ``loss_spa``, ``loss_sem`` (the
             last two when the modulators are on) and ``acc_seg``.
         """
-        seg_label = self._stack_batch_gt(batch_data_samples).squeeze(1)
+        mod = modulation or Modulation()
+        seg_label = (mod.seg_label if mod.seg_label is not None else
+                     self._stack_batch_gt(batch_data_samples).squeeze(1))
         seg_logits = resize(
             seg_logits,
             size=seg_label.shape[1:],
             mode='bilinear',
             align_corners=self.align_corners)
-        mod = modulation or Modulation()
         losses = self.loss_decode(
             seg_logits,
             seg_label,

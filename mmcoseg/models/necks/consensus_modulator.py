@@ -65,19 +65,21 @@ def group_consensus(phi: Tensor,
                   for g, v in zip(layout.split(phi), layout.split(weights))]
     out = []
     for x, v in chunks:  # (G, N, d, P), (G, N, P): one chunk per size
-        x = x.transpose(2, 3)  # (G, N, P, d)
-        sim = torch.einsum('gnpd,gmqd->gnmpq', x, x)
-        if signed:
-            match = sim.amax(dim=-1)  # (G, N, N, P)
-        else:
-            match = (sim.clamp_min(0) * v[:, None, :, None, :]).amax(dim=-1)
-        n = x.shape[1]
+        g, n = x.shape[:2]
         if n == 1:
-            out.append(x.new_zeros(x.shape[0], 1, h * w))
+            out.append(x.new_zeros(g, 1, h * w))
             continue
+        x = x.transpose(2, 3).reshape(g, n * h * w, d)  # (G, N*P, d)
+        # one contiguous (G, N*P, N*P) product: no permuted copies of it
+        sim = x @ x.mT
+        if signed:
+            match = sim.view(g, n, h * w, n, h * w).amax(dim=-1)
+        else:  # weights of the matched pixels q of image m: (G, 1, 1, M, Q)
+            match = (sim.clamp_min(0).view(g, n, h * w, n, h * w) *
+                     v[:, None, None]).amax(dim=-1)  # (G, N, P, M)
         others = ~torch.eye(n, dtype=torch.bool, device=x.device)
-        match = match * others[None, :, :, None]
-        out.append(match.sum(dim=2) / (n - 1))  # (G, N, P)
+        match = match * others[None, :, None, :]
+        out.append(match.sum(dim=-1) / (n - 1))  # (G, N, P)
     return torch.cat([o.reshape(-1, 1, h, w) for o in out], dim=0)
 
 

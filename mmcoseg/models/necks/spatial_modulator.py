@@ -1,18 +1,22 @@
 """The spatial modulator f_spa of SSNM (paper eq. 2, 6-10)."""
 import math
-from typing import List, Optional, Sequence, Tuple, Union
+from typing import Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from mmengine.model import BaseModule
-from mmseg.models.utils import resize
 from torch import Tensor
 
 from mmcoseg.registry import MODELS
 
 from ...structures import GroupLayout
-from ..utils.spectral import border_sign, eigenvalue_with_grad, top_eigenpair
+from ..utils.level_fusion import fuse_levels
+from ..utils.spectral import (
+    group_border_signs,
+    group_eigenvalues_with_grad,
+    group_top_eigenpairs,
+)
 
 _DTYPES = {'float32': torch.float32, 'float64': torch.float64}
 
@@ -115,48 +119,22 @@ class SpatialModulator(BaseModule):
         size = tuple(
             max(1, math.ceil(s * ref_stride / self.target_stride))
             for s in ref.shape[2:])
-        fused = torch.cat([
-            resize(x, size=size, mode='bilinear',
-                   align_corners=self.align_corners)
-            if x.shape[2:] != size else x for x in levels
-        ], dim=1)
-        return F.normalize(self.theta_spa(fused), dim=1, eps=1e-12)
+        fused = fuse_levels(levels, size, self.theta_spa, self.align_corners)
+        return F.normalize(fused, dim=1, eps=1e-12)
 
-    def _border_mask(self, n: int, h: int, w: int,
-                     device: torch.device) -> Tensor:
+    def _border_mask(self, h: int, w: int, device: torch.device) -> Tensor:
         bw = max(1, min(self.border_width, h // 2, w // 2))
         mask = torch.ones(h, w, dtype=torch.bool, device=device)
         mask[bw:h - bw, bw:w - bw] = False
-        return mask.expand(n, h, w).reshape(-1)
-
-    def _solve_group(self, phi: Tensor) -> Tuple[Tensor, Tensor]:
-        """Spatial maps and differentiable lambda_max for one group.
-
-        Args:
-            phi (Tensor): Descriptors of one group, shape (N, d, h, w).
-
-        Returns:
-            tuple[Tensor, Tensor]: Maps S of shape (N, 1, h, w) (no
-            gradient) and lambda_max / M (scalar, with gradient).
-        """
-        n, d, h, w = phi.shape
-        x = phi.permute(0, 2, 3, 1).reshape(-1, d)  # (M, d), M = n*h*w
-        lam, u = top_eigenpair(x, self.solve_dtype)
-        if self.sign_rule == 'border':
-            u = u * border_sign(u, self._border_mask(n, h, w, u.device))
-        else:  # largest-magnitude entry positive (u = 0 stays 0)
-            u = u * torch.sign(u[u.abs().argmax()])
-        m = x.shape[0]
-        maps = (u * math.sqrt(m)).to(phi.dtype).reshape(n, 1, h, w)
-        with torch.autocast(x.device.type, enabled=False):
-            lam_grad = eigenvalue_with_grad(x.float(), u)
-        return maps, lam_grad / m
+        return mask.reshape(-1)
 
     def forward(self,
                 feats: Sequence[Tensor],
                 layout: Union[GroupLayout, Sequence[int]],
                 gt: Optional[Tensor] = None) -> Tuple[Tensor, Tensor]:
         """Compute the spatial maps of every group in a flat batch.
+
+        All groups are solved at once (:func:`group_top_eigenpairs`).
 
         Args:
             feats (Sequence[Tensor]): Backbone levels for all B*N images.
@@ -172,17 +150,26 @@ class SpatialModulator(BaseModule):
         """
         layout = GroupLayout.of(layout)
         phi = self.descriptors(feats)
-        maps: List[Tensor] = []
-        lams: List[Tensor] = []
-        for group in layout.split(phi):
-            group_maps, lam = self._solve_group(group)
-            maps.append(group_maps)
-            lams.append(lam)
+        n, _, h, w = phi.shape
+        _, u = group_top_eigenpairs(phi, layout, self.solve_dtype)
+        if self.sign_rule == 'border':
+            sign = group_border_signs(u, self._border_mask(h, w, u.device),
+                                      layout)
+        else:  # largest-magnitude entry positive (u = 0 stays 0)
+            sign = torch.stack([
+                torch.sign(g.flatten()[g.abs().argmax()])
+                for g in layout.split(u)
+            ])
+        count = u.new_tensor(layout.sizes) * (h * w)  # M of each group
+        maps = (u * layout.expand(sign * count.sqrt())[:, None]).to(
+            phi.dtype).reshape(n, 1, h, w)
         if self.supervision == 'gt':
             loss = (self.gt_partition_loss(phi, gt, layout)
                     if gt is not None else None)
-            return torch.cat(maps, dim=0), loss
-        return torch.cat(maps, dim=0), -torch.stack(lams).mean()
+            return maps, loss
+        with torch.autocast(phi.device.type, enabled=False):
+            lam = group_eigenvalues_with_grad(phi.float(), u, layout)
+        return maps, -(lam / count.to(lam.dtype)).mean()
 
     @staticmethod
     def gt_partition_loss(phi: Tensor, gt: Tensor,
@@ -201,11 +188,11 @@ class SpatialModulator(BaseModule):
         label = F.interpolate(gt[:, None].float(), size=phi.shape[2:],
                               mode='nearest')[:, 0]
         sign = torch.where(label == 1, 1.0, -1.0) * (label != 255)
-        terms = []
-        for x, s in zip(layout.split(phi), layout.split(sign)):
-            x = x.permute(0, 2, 3, 1).reshape(-1, x.shape[1]).float()
-            s = s.reshape(-1).to(x.dtype)
-            s = s / s.norm().clamp_min(1e-12)
-            quad = (x.T @ s).square().sum() - s.sum().square()
-            terms.append(-quad / x.shape[0])
-        return torch.stack(terms).mean()
+        x = phi.float().flatten(2)  # (B*N, d, P)
+        s = sign.flatten(1).to(x.dtype)
+        norm = layout.sum_groups(s.square().sum(1)).sqrt()
+        s = s / layout.expand(norm.clamp_min(1e-12))[:, None]
+        quad = (layout.sum_groups((x @ s[:, :, None])[..., 0]).square().sum(1)
+                - layout.sum_groups(s.sum(1)).square())
+        count = x.new_tensor(layout.sizes) * x.shape[2]
+        return (-quad / count).mean()

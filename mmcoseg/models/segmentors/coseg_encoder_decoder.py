@@ -160,9 +160,9 @@ class CoSegEncoderDecoder(EncoderDecoder):
         feats = self.extract_feat(inputs)
         layout = self.group_layout([s.metainfo for s in data_samples],
                                    inputs.shape[0])
-        gt = (self.decode_head._stack_batch_gt(data_samples).squeeze(1)
-              if self.with_spatial_modulator else None)
+        gt = self.decode_head._stack_batch_gt(data_samples).squeeze(1)
         modulation = self.modulate(feats, layout, gt, with_loss=True)
+        modulation.seg_label = gt  # stacked once for both losses
         return self.decode_head.loss(feats, data_samples, self.train_cfg,
                                      modulation)
 

@@ -1,8 +1,17 @@
+from .level_fusion import fuse_levels
 from .modulation import Modulation
 from .second_order_pooling import SecondOrderPooling
-from .spectral import border_sign, eigenvalue_with_grad, top_eigenpair
+from .spectral import (
+    border_sign,
+    eigenvalue_with_grad,
+    group_border_signs,
+    group_eigenvalues_with_grad,
+    group_top_eigenpairs,
+    top_eigenpair,
+)
 
 __all__ = [
     'Modulation', 'SecondOrderPooling', 'border_sign', 'eigenvalue_with_grad',
-    'top_eigenpair'
+    'fuse_levels', 'group_border_signs', 'group_eigenvalues_with_grad',
+    'group_top_eigenpairs', 'top_eigenpair'
 ]

@@ -85,6 +85,9 @@ class SecondOrderPooling(BaseModule):
             Tensor: Shape (len(sizes), out_channels).
         """
         z = self.reduce(vectors.T.unsqueeze(0))[0]  # (c, T)
+        if len(set(sizes)) == 1:  # sets of one size: pooled as one batch
+            return self._pool(
+                z.reshape(z.shape[0], len(sizes), sizes[0]).transpose(0, 1))
         return torch.cat([
             self._pool(part.unsqueeze(0))
             for part in torch.split(z, list(sizes), dim=1)

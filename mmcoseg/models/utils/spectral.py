@@ -12,10 +12,41 @@ from typing import Tuple
 import torch
 from torch import Tensor
 
+from ...structures import GroupLayout
+
 # Relative size (to trace(C) ~ 2M) below which lambda_max counts as zero
 # (the square roots in R lose about half the digits near zero);
 # then G has no leading direction (e.g. all descriptors identical).
 _DEGENERATE_RTOL = 1e-6
+
+
+def _reduced_top(gram: Tensor, col_sum: Tensor,
+                 count: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
+    """The (d+1)x(d+1) reduction, batched over leading dimensions.
+
+    Args:
+        gram (Tensor): X X^T, shape (*, d, d) (the descriptors are the
+            columns of X).
+        col_sum (Tensor): X 1, shape (*, d).
+        count (Tensor): M, shape (*).
+
+    Returns:
+        tuple[Tensor, Tensor, Tensor]: lambda_max (*), the vector v of
+        shape (*, d+1) with u = A^T v = X^T v[:d] + v[d] (not normalised)
+        and trace(C) (*).
+    """
+    c = torch.cat([
+        torch.cat([gram, col_sum[..., :, None]], dim=-1),
+        torch.cat([col_sum[..., None, :], count[..., None, None]], dim=-1)
+    ], dim=-2)  # C = A A^T
+    evals, evecs = torch.linalg.eigh(c)
+    r = evecs * evals.clamp_min(0).sqrt()[..., None, :]  # C = R R^T
+    j = c.new_ones(c.shape[-1])
+    j[-1] = -1
+    k = r.mT @ (j[:, None] * r)
+    lambdas, w = torch.linalg.eigh((k + k.mT) / 2)
+    v = j * (r @ w[..., -1:])[..., 0]
+    return lambdas[..., -1], v, c.diagonal(dim1=-2, dim2=-1).sum(-1)
 
 
 def top_eigenpair(x: Tensor,
@@ -37,24 +68,67 @@ def top_eigenpair(x: Tensor,
     """
     with torch.no_grad(), torch.autocast(x.device.type, enabled=False):
         x = x.detach().to(dtype)
-        m, d = x.shape
-        a_t = torch.cat([x, x.new_ones(m, 1)], dim=1)  # A^T, (M, d+1)
-        c = a_t.T @ a_t
-        evals, evecs = torch.linalg.eigh(c)
-        r = evecs * evals.clamp_min(0).sqrt()  # C = R R^T
-        j = x.new_ones(d + 1)
-        j[-1] = -1
-        k = r.T @ (j[:, None] * r)
-        lambdas, w = torch.linalg.eigh((k + k.T) / 2)
-        lam = lambdas[-1]
-        u = a_t @ (j * (r @ w[:, -1]))
+        lam, v, trace = _reduced_top(x.T @ x, x.sum(0),
+                                     x.new_tensor(x.shape[0]))
+        u = x @ v[:-1] + v[-1]
         norm = u.norm()
         # Branch-free (no host sync on GPU): degenerate groups get u = 0.
-        degenerate = (lam <= _DEGENERATE_RTOL * c.diagonal().sum()) | (
-            norm == 0)
+        degenerate = (lam <= _DEGENERATE_RTOL * trace) | (norm == 0)
         u = torch.where(degenerate, torch.zeros_like(u),
                         u / norm.clamp_min(torch.finfo(dtype).tiny))
         return lam.clamp_min(0), u
+
+
+def group_top_eigenpairs(phi: Tensor, layout: GroupLayout,
+                         dtype: torch.dtype = torch.float64
+                         ) -> Tuple[Tensor, Tensor]:
+    """:func:`top_eigenpair` of every group of a batch at once.
+
+    The same solve for the M = N*h*w descriptors of each group, batched: no
+    loop over groups and no copy of the descriptors into rows (the Gram
+    matrix is summed over the images of a group).
+
+    Args:
+        phi (Tensor): Descriptors (B*N, d, h, w) of all images.
+        layout (GroupLayout): The groups.
+        dtype (torch.dtype): Precision of the solve. Defaults to float64.
+
+    Returns:
+        tuple[Tensor, Tensor]: lambda_max per group (G,) and the unit
+        eigenvector of each group, in image order, shape (B*N, h*w),
+        both in ``dtype``; zero for a degenerate group.
+    """
+    with torch.no_grad(), torch.autocast(phi.device.type, enabled=False):
+        x = phi.detach().to(dtype).flatten(2)  # (B*N, d, P)
+        count = x.new_tensor(layout.sizes) * x.shape[2]
+        lam, v, trace = _reduced_top(
+            layout.sum_groups(x @ x.mT), layout.sum_groups(x.sum(2)), count)
+        v = layout.expand(v)
+        u = (v[:, None, :-1] @ x)[:, 0] + v[:, -1:]
+        norm = layout.sum_groups(u.square().sum(1)).sqrt()
+        degenerate = (lam <= _DEGENERATE_RTOL * trace) | (norm == 0)
+        scale = torch.where(degenerate, torch.zeros_like(norm),
+                            1 / norm.clamp_min(torch.finfo(dtype).tiny))
+        return lam.clamp_min(0), u * layout.expand(scale)[:, None]
+
+
+def group_eigenvalues_with_grad(phi: Tensor, u: Tensor,
+                                layout: GroupLayout) -> Tensor:
+    """:func:`eigenvalue_with_grad` of every group of a batch at once.
+
+    Args:
+        phi (Tensor): Descriptors with gradient, shape (B*N, d, h, w).
+        u (Tensor): Unit top eigenvectors from :func:`group_top_eigenpairs`,
+            shape (B*N, h*w).
+        layout (GroupLayout): The groups.
+
+    Returns:
+        Tensor: lambda_max of each group (G,), differentiable w.r.t.
+        ``phi``.
+    """
+    u = u.detach().to(phi.dtype)
+    projected = layout.sum_groups((phi.flatten(2) @ u[:, :, None])[..., 0])
+    return projected.square().sum(1) - layout.sum_groups(u.sum(1)).square()
 
 
 def eigenvalue_with_grad(x: Tensor, u: Tensor) -> Tensor:
@@ -91,9 +165,35 @@ def border_sign(u: Tensor, border: Tensor) -> Tensor:
     Returns:
         Tensor: Scalar +1 or -1 in the dtype of ``u``.
     """
-    b = u[border]
-    scores = torch.stack([torch.sign(b).sum(), b.sum(), -u.sum()])
+    return _sign_from_scores(_border_scores(u, border))
+
+
+def group_border_signs(u: Tensor, border: Tensor,
+                       layout: GroupLayout) -> Tensor:
+    """:func:`border_sign` of every group of a batch at once.
+
+    Args:
+        u (Tensor): Eigenvector entries per image, shape (B*N, h*w).
+        border (Tensor): Boolean mask of the border pixels of one image,
+            shape (h*w,).
+        layout (GroupLayout): The groups.
+
+    Returns:
+        Tensor: +1 or -1 per group (G,), in the dtype of ``u``.
+    """
+    return _sign_from_scores(layout.sum_groups(_border_scores(u, border)))
+
+
+def _border_scores(u: Tensor, border: Tensor) -> Tensor:
+    """The three scores of the border rule, shape (*, 3), summable."""
+    b = u[..., border]
+    return torch.stack([torch.sign(b).sum(-1), b.sum(-1), -u.sum(-1)], -1)
+
+
+def _sign_from_scores(scores: Tensor) -> Tensor:
+    """-sign of the first nonzero score (no host sync), +1 if none."""
     decided = scores != 0
-    first = torch.argmax(decided.int())  # first nonzero score, no host sync
-    return torch.where(decided.any(), -torch.sign(scores[first]),
-                       u.new_ones(()))
+    first = torch.argmax(decided.int(), dim=-1, keepdim=True)
+    chosen = scores.gather(-1, first)[..., 0]
+    return torch.where(decided.any(-1), -torch.sign(chosen),
+                       torch.ones_like(chosen))
