@@ -2,8 +2,9 @@
 # PASCAL-VOC co-seg and tested on the ten unseen fold-B classes (a CPU-sized
 # stand-in for the paper's COCO-SEG training; docs/results.md). A batch is
 # 2 groups x 5 images at 224x224; 400 iterations (~20 min on 2 idle cores).
-# The improved SSNM (group consensus as f_spa, see the model base);
-# ssnm-paper_* is the same recipe with the paper's f_spa.
+# The paper's f_spa (the model base): on these unseen classes it beats the
+# improved group-consensus f_spa of the synthetic demo (ssnm-consensus_*;
+# fold A J 44.9 vs 40.3, fold B 51.9 vs 44.8; docs/results.md).
 # Differences from the paper's recipe, all for a 400-iteration schedule:
 # class-balancing BCE (weighting='balanced'; with the paper's eq. 13 weights
 # or plain BCE the short run under-segments: plain BCE gave J 17.1 at the

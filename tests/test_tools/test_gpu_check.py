@@ -33,7 +33,7 @@ def test_dry_run_prints_the_plan(tmp_path):
         assert 'hrnet-w18' in s and '--json' in s
     assert sum('--amp' in s for s in bench) == 3
     assert sum('--baseline-fpn' in s for s in bench) == 2
-    assert sum('ssnm-paper_hrnet' in s for s in bench) == 2
+    assert sum('ssnm-consensus_hrnet' in s for s in bench) == 2
     solve = [s for s in steps if 'bench_spatial.py' in s]
     assert [('float64' in s, 'float32' in s) for s in solve] == [
         (True, False), (False, True)]
@@ -83,6 +83,7 @@ def test_report_table(tmp_path):
     assert any('M = 15680, d = 256 | float64' in line and '0.00250' in line
                for line in lines)
     # what did not run is listed as such
-    assert any('SSNM paper' in line and 'not run' in line for line in lines)
+    assert any('SSNM consensus' in line and 'not run' in line
+               for line in lines)
     assert any('float32 | - | - |' in line and 'not run' in line
                for line in lines if '(c)' in line)

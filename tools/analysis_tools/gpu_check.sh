@@ -2,7 +2,8 @@
 # The GPU check (issue 13), in one call on a bare GPU machine:
 #   (a) the end-to-end train / test / resume test (tests/test_tools/
 #       test_train_test_cli.py) on CUDA;
-#   (b) HRNet-W18 SSNM (the default config and the paper's) vs a plain MMSeg
+#   (b) HRNet-W18 SSNM (the default config, the paper's f_spa, and the
+#       group-consensus f_spa of ssnm-consensus_*) vs a plain MMSeg
 #       FPN segmentor on the same backbone: training and inference
 #       throughput and the per-part breakdown at the paper's batch (4 groups
 #       x 5 images, 224x224), float32 and AMP (float16 autocast), random
@@ -40,7 +41,7 @@ PY=${PYTHON:-python3}
 DEVICE=${DEVICE:-cuda}
 QUICK=${QUICK:-0}
 HR=configs/ssnm/ssnm_hrnet-w18_1x4g5-200k_coco-seg-224x224.py
-HR_PAPER=configs/ssnm/ssnm-paper_hrnet-w18_1x4g5-200k_coco-seg-224x224.py
+HR_CONS=configs/ssnm/ssnm-consensus_hrnet-w18_1x4g5-200k_coco-seg-224x224.py
 if [ "$QUICK" = 1 ]; then
   BATCH=(--batch-groups 1 --group-size 2 --size 64x64 --warmup 0 --repeats 1
     --threads 1)
@@ -101,13 +102,13 @@ else
     "$(( $(date +%s) - start ))" > "$OUT/e2e.json"
 fi
 
-# (b) throughput: SSNM (default, paper) and the FPN baseline, fp32 and AMP.
+# (b) throughput: SSNM (default, consensus) and the FPN baseline, fp32, AMP.
 for amp in "" --amp; do
   tag=${amp:+-amp}
-  for name in default paper fpn; do
+  for name in default consensus fpn; do
     case $name in
       default) args=("$HR" --breakdown) ;;
-      paper) args=("$HR_PAPER" --breakdown) ;;
+      consensus) args=("$HR_CONS" --breakdown) ;;
       fpn) args=("$HR" --baseline-fpn --breakdown) ;;
     esac
     step 150 "bench-$name$tag.log" "$PY" tools/analysis_tools/benchmark.py \

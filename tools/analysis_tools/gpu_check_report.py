@@ -21,8 +21,8 @@ COLUMNS = ('check', 'setting', 'precision', 'mode', 'sec/iter', 'img/s',
            'peak MB', 'step / backbone', 'SSNM / FPN', 'note')
 #: The paper's schedule, for the projected training time.
 PAPER_ITERS = 200_000
-MODELS = (('default', 'SSNM default (consensus f_spa)'),
-          ('paper', "SSNM paper (eigenvector f_spa)"),
+MODELS = (('default', "SSNM default (the paper's eigenvector f_spa)"),
+          ('consensus', 'SSNM consensus f_spa'),
           ('fpn', 'plain FPN, same backbone'))
 
 

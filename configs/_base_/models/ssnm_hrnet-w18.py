@@ -10,18 +10,14 @@ model = dict(
     type='CoSegEncoderDecoder',
     pretrained=None,
     data_preprocessor=dict(type='CoSegDataPreProcessor', size=(224, 224)),
-    # Beyond the paper (configs/ssnm/README.md): f_spa is the supervised
-    # group consensus of learned descriptors at stride 16, fused as an extra
-    # decoder input channel; the ssnm-paper_* configs restore the paper's
-    # unsupervised eigenvector map (d = 256 at stride 4) added to every
-    # channel.
+    # The paper's f_spa (eq. 6-10, added to every decoder channel, eq. 5):
+    # on real images it beats the group consensus (ConsensusModulator, the
+    # ssnm-consensus_* configs; docs/results.md).
     spatial_modulator=dict(
-        type='ConsensusModulator',
+        type='SpatialModulator',
         in_channels=in_channels,
-        channels=128,
-        in_index=(2, 3),
-        in_strides=(16, 32),
-        target_stride=16),
+        channels=256,
+        target_stride=4),
     semantic_head=dict(
         type='HSPHead', in_channels=in_channels[-1], num_classes=78,
         channels=128),
@@ -34,7 +30,6 @@ model = dict(
         dropout_ratio=0.1,
         norm_cfg=norm_cfg,
         align_corners=False,
-        spatial_fusion='channel',
         loss_decode=dict(type='CoSegLoss', weighting='paper')),
     train_cfg=dict(),
     test_cfg=dict(mode='whole'))

@@ -1,0 +1,9 @@
+# Fold B with the improved SSNM (group consensus f_spa): train on the ten
+# fold-B classes, test on the unseen fold-A ones.
+_base_ = './ssnm-consensus_effnet-lite0_1x2g5-400i_voc-coseg-fold-a-224x224.py'
+train_dataloader = dict(
+    dataset=dict(metainfo=dict(classes={{_base_.fold_b_classes}})))
+val_dataloader = dict(
+    dataset=dict(metainfo=dict(classes={{_base_.fold_a_classes}})))
+test_dataloader = val_dataloader
+test_distractor_root = 'data/pascal_voc_coseg_distractors/fold-b'
