@@ -90,7 +90,7 @@ setup(
     long_description=open(osp.join(HERE, 'README.md')).read(),
     long_description_content_type='text/markdown',
     license='Apache License 2.0',
-    python_requires='>=3.8',
+    python_requires='>=3.9',
     packages=find_packages(exclude=('configs', 'tools', 'tests')),
     include_package_data=True,
     package_data={

@@ -33,3 +33,7 @@ custom_hooks = [
 # MMEngine's runner, plus distributed launches on machines without a GPU
 # (gloo). The scope prefix lets MMSeg's tools/train.py find it as well.
 runner_type = 'mmcoseg.CoSegRunner'
+
+# `tools/test.py --tta` wraps the model in this and reads the test set with
+# the dataset config's `tta_pipeline` (views of whole groups).
+tta_model = dict(_scope_='mmcoseg', type='CoSegTTAModel')

@@ -8,6 +8,8 @@ import numpy as np
 from mmengine.config import Config
 from mmengine.structures import PixelData
 
+from mmcoseg.datasets.suffixes import PIL_SUFFIXES
+
 from .inference import (
     ImageInput,
     build_inference_pipeline,
@@ -18,15 +20,12 @@ from .inference import (
     split_into_groups,
 )
 
-IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp',
-                  '.ppm', '.pgm', '.gif')
-
 
 def list_images(folder: str) -> List[str]:
     """Sorted image files (by suffix) directly inside ``folder``."""
     return sorted(
         osp.join(folder, f) for f in os.listdir(folder)
-        if f.lower().endswith(IMAGE_SUFFIXES)
+        if f.lower().endswith(PIL_SUFFIXES)
         and osp.isfile(osp.join(folder, f)))
 
 

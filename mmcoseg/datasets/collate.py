@@ -22,7 +22,16 @@ def coseg_collate(data_batch: Sequence[dict],
 
     Returns:
         dict: ``inputs`` and ``data_samples``, each a list of B groups.
+        Items with several views (:class:`GroupTestTimeAug`) give, for
+        each key, one such list per view, as MMEngine's
+        :class:`~mmengine.model.BaseTTAModel` expects.
     """
+    if data_batch and 'num_views' in data_batch[0]:
+        views = range(data_batch[0]['num_views'])
+        return {
+            key: [[item[key][v] for item in data_batch] for v in views]
+            for key in ('inputs', 'data_samples')
+        }
     inputs: List[list] = [item['inputs'] for item in data_batch]
     samples: List[list] = [item['data_samples'] for item in data_batch]
     return dict(inputs=inputs, data_samples=samples)

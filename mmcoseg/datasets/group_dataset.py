@@ -1,42 +1,25 @@
 """Dataset of image groups that share an object category."""
-import logging
-import os.path as osp
-from typing import Any, Dict, List, Optional, Sequence, Set, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Set, Union
 
 import numpy as np
-from mmengine import fileio
 from mmengine.dataset import BaseDataset
-from mmengine.logging import print_log
 
 from mmcoseg.registry import DATASETS
 
-from .groupings import (
-    TEST_GROUPINGS,
-    GroupSlot,
-    GroupSlots,
-    build_test_groups,
-    mirror_slots,
-)
-from .validation import (
-    IGNORED_FILES,
+from .bad_items import BadItemPolicy
+from .category_folders import CategoryFolders
+from .groupings import TEST_GROUPINGS, GroupSlot, GroupSlots, build_test_groups
+from .indexing import index_category_folders
+from .suffixes import (
+    DEFAULT_IMG_SUFFIXES,
     READABLE_IMG_SUFFIXES,
     READABLE_MASK_SUFFIXES,
-    VALIDATE_MODES,
-    ValidationReport,
-    probe_decode,
-    validate_items,
 )
-
-IMG_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp')
-#: ``on_bad_item`` choices of :class:`GroupDataset`.
-BAD_ITEM_ACTIONS = ('skip', 'raise')
-#: Metainfo key (on the first data sample of a group) holding how many bad
-#: training groups were skipped before this one was delivered.
-SKIPPED_KEY = 'skipped_bad_items'
+from .validation import VALIDATE_MODES, ValidationReport
 
 
 @DATASETS.register_module()
-class GroupDataset(BaseDataset):
+class GroupDataset(BadItemPolicy, BaseDataset):
     """Folder-per-category co-segmentation dataset; one item is a group.
 
     Layout (roots and suffixes configurable)::
@@ -126,7 +109,7 @@ class GroupDataset(BaseDataset):
                  data_prefix: dict = dict(img_path='images',
                                           seg_map_path='masks'),
                  group_size: Optional[int] = 5,
-                 img_suffix: Union[str, Sequence[str]] = IMG_SUFFIXES,
+                 img_suffix: Union[str, Sequence[str]] = DEFAULT_IMG_SUFFIXES,
                  seg_map_suffix: str = '.png',
                  test_grouping: str = 'category',
                  num_donors: int = 0,
@@ -138,9 +121,6 @@ class GroupDataset(BaseDataset):
         if validate not in VALIDATE_MODES:
             raise ValueError(f'validate must be one of {VALIDATE_MODES}, '
                              f'got {validate!r}.')
-        if on_bad_item not in BAD_ITEM_ACTIONS:
-            raise ValueError(f'on_bad_item must be one of '
-                             f'{BAD_ITEM_ACTIONS}, got {on_bad_item!r}.')
         if group_size is not None and group_size < 1:
             raise ValueError(f'group_size must be >= 1 or None, got '
                              f'{group_size}.')
@@ -172,70 +152,28 @@ class GroupDataset(BaseDataset):
                 f'seg_map_suffix {seg_map_suffix!r} cannot be decoded; '
                 f'supported: {READABLE_MASK_SUFFIXES}.')
         self.validate = validate
-        self.on_bad_item = on_bad_item
-        self.max_bad_items = max_bad_items
+        self._init_bad_items(on_bad_item, max_bad_items)
         self.validation_report = ValidationReport(type(self).__name__)
         self._groups: List[GroupSlots] = []
         self._cat_indices: Dict[int, List[int]] = {}
-        self._bad_indices: Set[int] = set()
-        self._bad_files: Dict[str, str] = {}
-        self._num_bad_items = 0
-        self._pending_skips = 0
         kwargs.setdefault('max_refetch', 20)
         super().__init__(
             data_root=data_root, data_prefix=data_prefix, **kwargs)
 
     # ------------------------------------------------------------ indexing
-    def _categories(self, img_dir: str) -> List[str]:
-        classes = self._metainfo.get('classes')
-        if classes:
-            return list(classes)
-        if not osp.isdir(img_dir):
-            raise FileNotFoundError(f'Image folder {img_dir} does not exist '
-                                    '(data_root + data_prefix.img_path).')
-        return sorted(d for d in fileio.list_dir_or_file(
-            img_dir, list_dir=True, list_file=False))
+    def category_folders(self) -> CategoryFolders:
+        """The image and mask folders as this dataset reads them.
 
-    def _list_images(self, folder: str, same_folder: bool) -> List[str]:
-        names = fileio.list_dir_or_file(folder, list_dir=False)
-        images = []
-        for name in sorted(names):
-            lower = name.lower()
-            if not lower.endswith(self.img_suffix):
-                continue
-            if same_folder and lower.endswith(self.seg_map_suffix.lower()):
-                continue
-            images.append(name)
-        return images
-
-    def _unsupported_files(self, folder: str, same_folder: bool,
-                           images: Sequence[str]) -> List[str]:
-        """Files of ``folder`` that are neither images nor masks."""
-        known = set(images)
-        out = []
-        for name in sorted(fileio.list_dir_or_file(folder, list_dir=False)):
-            lower = name.lower()
-            if name in known or name.startswith('.') or \
-                    name in IGNORED_FILES:
-                continue
-            if same_folder and lower.endswith(self.seg_map_suffix.lower()):
-                continue
-            out.append(osp.join(folder, name))
-        return out
-
-    def _orphan_masks(self, seg_dir: str, category: str,
-                      stems: Set[str]) -> List[str]:
-        """Masks of ``category`` without an image of the same stem."""
-        folder = osp.join(seg_dir, category)
-        if not osp.isdir(folder):
-            return []
-        suffix = self.seg_map_suffix.lower()
-        return [
-            osp.join(folder, name) for name in sorted(
-                fileio.list_dir_or_file(folder, list_dir=False))
-            if name.lower().endswith(suffix)
-            and osp.splitext(name)[0] not in stems
-        ]
+        Returns:
+            CategoryFolders: Roots (with ``data_root``), suffixes and
+            classes; ``tools/misc/check_dataset.py`` lists through it too.
+        """
+        return CategoryFolders(
+            img_dir=self.data_prefix['img_path'],
+            seg_dir=self.data_prefix.get('seg_map_path'),
+            img_suffix=self.img_suffix,
+            seg_map_suffix=self.seg_map_suffix,
+            classes=self._metainfo.get('classes'))
 
     def load_data_list(self) -> List[dict]:
         """Index and validate every image of every category.
@@ -251,121 +189,13 @@ class GroupDataset(BaseDataset):
                 with ``'lenient'`` only when no image is left).
             ValueError: Clashing image and mask suffixes.
         """
-        report = self.validation_report = ValidationReport(
-            type(self).__name__)
-        lenient = self.validate == 'lenient'
-        img_dir = self.data_prefix['img_path']
-        seg_dir = self.data_prefix.get('seg_map_path')
-        same_folder = seg_dir is not None and \
-            osp.normpath(seg_dir) == osp.normpath(img_dir)
-        if same_folder and self.seg_map_suffix.lower() in self.img_suffix:
-            raise ValueError(
-                f'Images and masks share {img_dir} but seg_map_suffix '
-                f'{self.seg_map_suffix!r} is also an image suffix '
-                f'{self.img_suffix}; set distinct suffixes or roots.')
-        categories = self._categories(img_dir)
+        folders = self.category_folders()
+        self.validation_report = ValidationReport(type(self).__name__)
+        categories, data_list = index_category_folders(
+            folders, self.validation_report, self.validate,
+            self.group_size, self.test_mode)
         self._metainfo['classes'] = tuple(categories)
-        if seg_dir is not None and not osp.isdir(seg_dir):
-            report.error('missing mask folder',
-                         f'{seg_dir} (data_root + data_prefix.seg_map_path)')
-            report.raise_errors()
-        # Listing: cheap problems found in every mode.
-        data_list, listing_errors = [], ValidationReport()
-        for label, category in enumerate(categories):
-            cat_dir = osp.join(img_dir, category)
-            if not osp.isdir(cat_dir):
-                listing_errors.error('missing category folder', cat_dir)
-                continue
-            names = self._list_images(cat_dir, same_folder)
-            for path in self._unsupported_files(cat_dir, same_folder, names):
-                report.warn(
-                    'file(s) with an unsupported suffix (ignored; images: '
-                    f'{self.img_suffix}, masks: {self.seg_map_suffix!r})',
-                    path)
-            if not names:
-                listing_errors.error(
-                    'empty category folder(s)',
-                    f'{cat_dir} holds no image with a suffix in '
-                    f'{self.img_suffix}')
-                continue
-            for name in names:
-                info = dict(
-                    img_path=osp.join(cat_dir, name),
-                    seg_map_path=None,
-                    category=label,
-                    category_name=category,
-                    co_categories=[label],
-                    reduce_zero_label=False,
-                    seg_fields=[])
-                if seg_dir is not None:
-                    stem = osp.splitext(name)[0]
-                    mask = osp.join(seg_dir, category,
-                                    stem + self.seg_map_suffix)
-                    info['seg_map_path'] = mask
-                    if not osp.isfile(mask):
-                        listing_errors.error(
-                            'image(s) have no mask',
-                            f'{info["img_path"]} (expected {mask})')
-                        info['_bad'] = True
-                data_list.append(info)
-            if seg_dir is not None:
-                stems = {osp.splitext(n)[0] for n in names}
-                for path in self._orphan_masks(seg_dir, category, stems):
-                    report.warn('mask(s) without image (ignored)', path)
-        # Reading: headers of every image and mask.
-        if self.validate != 'off':
-            todo = [i for i, info in enumerate(data_list)
-                    if not info.get('_bad')]
-            good = validate_items([data_list[i] for i in todo],
-                                  listing_errors)
-            for i, ok in zip(todo, good):
-                if not ok:
-                    data_list[i]['_bad'] = True
-        report.errors.extend(listing_errors.errors)
-        if report.errors and not lenient:
-            report.log_warnings()
-            report.raise_errors()
-        if report.errors:
-            for kind, what in report.errors:
-                report.warn(f'dropped: {kind}', what)
-            report.dropped = [
-                info['img_path'] for info in data_list if info.get('_bad')
-            ]
-            report.errors = []
-        data_list = [info for info in data_list if not info.get('_bad')]
-        self._warn_small_categories(categories, data_list, report)
-        report.log_warnings()
-        if not data_list:
-            report.error('no usable image', f'under {img_dir}')
-            report.raise_errors()
-        counters: Dict[int, int] = {}
-        for info in data_list:
-            info['index_in_category'] = counters.get(info['category'], 0)
-            counters[info['category']] = info['index_in_category'] + 1
         return data_list
-
-    def _warn_small_categories(self, categories: Sequence[str],
-                               data_list: List[dict],
-                               report: ValidationReport) -> None:
-        """Warn about categories with fewer images than a group."""
-        if self.group_size is None:
-            return
-        counts = {label: 0 for label in range(len(categories))}
-        for info in data_list:
-            counts[info['category']] += 1
-        what = ('test groups are padded with repeated images, which are '
-                'not scored' if self.test_mode else
-                'training groups repeat images (a single image is grouped '
-                'with copies of itself)')
-        for label, count in counts.items():
-            if 0 < count < self.group_size:
-                report.warn(
-                    f'category(ies) with fewer images than group_size='
-                    f'{self.group_size} ({what})',
-                    f'{categories[label]}: {count} image(s)')
-            elif count == 0 and self.validate == 'lenient':
-                report.warn('category(ies) left without images (no group)',
-                            categories[label])
 
     def full_init(self) -> None:
         """Load the image list, then build the category index and groups."""
@@ -487,144 +317,6 @@ class GroupDataset(BaseDataset):
             ``co_categories``.
         """
         return self._group_info(idx, self._group_slots(idx))
-
-    # ---------------------------------------------------------- bad items
-    def prepare_data(self, idx: int) -> Any:
-        """Run the pipeline on item ``idx``, handling bad files.
-
-        Args:
-            idx (int): Item index.
-
-        Returns:
-            Any: The pipeline output, or None for a skipped training item
-            (:class:`~mmengine.dataset.BaseDataset` then serves another
-            random item). The first data sample of a delivered group
-            carries ``skipped_bad_items``, the number of items this process
-            skipped since it delivered the previous one.
-        """
-        skip = not self.test_mode and self.on_bad_item == 'skip'
-        if skip and idx in self._bad_indices:
-            return None  # a known-bad anchor: already counted
-        slots = self._group_slots(idx)
-        info = self._group_info(idx, slots)
-        files = [(slot.index, image['img_path'], image.get('seg_map_path'))
-                 for slot, image in zip(slots, info['images'])]
-        try:
-            data = self.pipeline(info)
-        except Exception as err:  # noqa: BLE001 - reported and re-raised
-            bad = self._find_bad_files(files, err)
-            if not skip:
-                print_log(
-                    f'{type(self).__name__}: item {idx} failed in the '
-                    f'pipeline ({type(err).__name__}: {err}); bad file(s): '
-                    f'{self._describe(bad) or "none identified"}.',
-                    logger='current', level=logging.ERROR)
-                raise
-            self._skip(idx, info, bad, err)
-            return None
-        return self._attach_skips(mirror_slots(data, slots))
-
-    def __getitem__(self, idx: int) -> Any:
-        """Item ``idx``; bad training items are replaced by random ones.
-
-        Args:
-            idx (int): Item index.
-
-        Returns:
-            Any: The pipeline output.
-
-        Raises:
-            RuntimeError: ``max_refetch`` consecutive training items were
-                bad or returned None.
-        """
-        if self.test_mode:
-            return super().__getitem__(idx)
-        if not self._fully_initialized:
-            self.full_init()
-        for _ in range(self.max_refetch + 1):
-            data = self.prepare_data(idx)
-            if data is not None:
-                return data
-            idx = self._rand_another()
-        raise RuntimeError(
-            f'{type(self).__name__}: {self.max_refetch + 1} consecutive '
-            f'training items were bad ({self._num_bad_items} skipped in '
-            f'all; bad files: {self._describe(self._bad_files.items())}). '
-            'Check the dataset (tools/misc/check_dataset.py) and the '
-            'pipeline.')
-
-    def _find_bad_files(self, files: List[Tuple[int, str, Optional[str]]],
-                        err: BaseException) -> List[Tuple[str, str]]:
-        """Files of a failed group: named by the error or undecodable.
-
-        Marks the images whose image or mask is bad in ``_bad_indices``.
-
-        Returns:
-            list[tuple[str, str]]: ``(path, reason)`` per bad file.
-        """
-        text = f'{err} {err.__cause__ or ""} {err.__context__ or ""}'
-        bad, seen = [], set()
-        for index, *paths in files:
-            for path in paths:
-                if path is None or path in seen:
-                    continue
-                seen.add(path)
-                reason = probe_decode(path)
-                if reason is None and path in text:
-                    reason = f'{type(err).__name__}: {err}'
-                if reason is not None:
-                    bad.append((path, reason))
-                    self._bad_files[path] = reason
-                    self._bad_indices.add(index)
-        return bad
-
-    @staticmethod
-    def _describe(bad: Any) -> str:
-        return '; '.join(f'{path} ({reason})' for path, reason in bad)
-
-    def _skip(self, idx: int, info: dict, bad: List[Tuple[str, str]],
-              err: BaseException) -> None:
-        """Count, log and (over ``max_bad_items``) refuse a bad item."""
-        self._num_bad_items += 1
-        self._pending_skips += 1
-        files = self._describe(bad) or (
-            'none identified; files of the group: ' + ', '.join(
-                image['img_path'] for image in info['images']))
-        print_log(
-            f'{type(self).__name__}: skipped bad training item {idx} '
-            f'(category {info["category_name"]!r}): '
-            f'{type(err).__name__}: {err}. Bad file(s), excluded from now '
-            f'on: {files}. Bad items skipped so far (this process): '
-            f'{self._num_bad_items}.',
-            logger='current', level=logging.WARNING)
-        if self.max_bad_items is not None and \
-                self._num_bad_items > self.max_bad_items:
-            raise RuntimeError(
-                f'{type(self).__name__}: {self._num_bad_items} bad items '
-                f'skipped, more than max_bad_items={self.max_bad_items}; '
-                f'bad files: {self._describe(self._bad_files.items())}'
-            ) from err
-
-    def _attach_skips(self, data: Any) -> Any:
-        """Record the pending skip count on the first data sample."""
-        if not self._pending_skips or not isinstance(data, dict):
-            return data
-        samples = data.get('data_samples')
-        if isinstance(samples, (list, tuple)) and samples and \
-                hasattr(samples[0], 'set_metainfo'):
-            samples[0].set_metainfo({SKIPPED_KEY: self._pending_skips})
-            self._pending_skips = 0
-        return data
-
-    @property
-    def num_bad_items(self) -> int:
-        """Training items skipped as bad by this process."""
-        return self._num_bad_items
-
-    @property
-    def bad_files(self) -> Dict[str, str]:
-        """Files found bad during the run (this process): path -> reason."""
-        return dict(self._bad_files)
 
     @property
     def num_images(self) -> int:

@@ -155,7 +155,9 @@ def mirror_slots(data: Any, slots: Sequence[GroupSlot]) -> Any:
 
     Works on a packed group (``inputs``: N tensors C x H x W, and their
     data samples' ``gt_sem_seg``) and on an unpacked one (``images``: N
-    result dicts with ``img`` H x W x C and ``gt_seg_map``).
+    data samples' ``gt_sem_seg``; every view of a :class:`GroupTestTimeAug`
+    item) and on an unpacked one (``images``: N result dicts with ``img``
+    H x W x C and ``gt_seg_map``).
 
     Args:
         data (Any): Pipeline output of a group.
@@ -164,6 +166,10 @@ def mirror_slots(data: Any, slots: Sequence[GroupSlot]) -> Any:
     Returns:
         Any: ``data``, changed in place.
     """
+    if 'num_views' in data:  # GroupTestTimeAug: mirror every view
+        for inputs, samples in zip(data['inputs'], data['data_samples']):
+            mirror_slots(dict(inputs=inputs, data_samples=samples), slots)
+        return data
     for position, slot in enumerate(slots):
         if not slot.mirror:
             continue

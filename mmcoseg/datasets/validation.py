@@ -22,13 +22,6 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from mmengine.logging import MMLogger
 from PIL import Image
 
-#: Image suffixes OpenCV (mmcv's default image backend) decodes.
-READABLE_IMG_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff',
-                         '.webp', '.ppm', '.pgm', '.pbm', '.jp2')
-#: Mask suffixes :func:`mmcoseg.datasets.mask_io.read_mask` (PIL) decodes.
-READABLE_MASK_SUFFIXES = READABLE_IMG_SUFFIXES + ('.gif', )
-#: File names that are never data and never reported.
-IGNORED_FILES = ('.DS_Store', 'Thumbs.db', 'desktop.ini')
 #: Validation modes of ``GroupDataset(validate=...)``.
 VALIDATE_MODES = ('strict', 'lenient', 'off')
 #: Problems shown per kind in a message before "... and N more".

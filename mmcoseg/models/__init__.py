@@ -2,10 +2,11 @@ from .data_preprocessor import CoSegDataPreProcessor
 from .decode_heads import HSPHead, ModulatedFPNDecoder
 from .losses import CoSegLoss
 from .necks import ConsensusModulator, SpatialModulator
-from .segmentors import CoSegEncoderDecoder
+from .segmentors import CoSegEncoderDecoder, CoSegTTAModel
 
 __all__ = [
     'CoSegDataPreProcessor', 'CoSegEncoderDecoder', 'CoSegLoss',
+    'CoSegTTAModel',
     'ConsensusModulator', 'HSPHead',
     'ModulatedFPNDecoder', 'SpatialModulator'
 ]

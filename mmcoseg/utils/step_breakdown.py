@@ -228,7 +228,8 @@ def _coseg_train_parts(model: nn.Module, feats: Sequence[Tensor],
 
     def loss() -> List[Optional[Tensor]]:
         leaf_mod = type(mod)(
-            loss_spa=_leaf(mod.loss_spa), loss_sem=_leaf(mod.loss_sem))
+            losses={k: _leaf(v) for k, v in mod.losses.items()},
+            loss_weights=mod.loss_weights)
         losses = head.loss_by_feat(_leaf(logits), samples, leaf_mod)
         return [model.parse_losses(losses)[0]]
 

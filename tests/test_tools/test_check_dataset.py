@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 from PIL import Image
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -81,7 +82,7 @@ def test_problems_are_named(tmp_path):
     rc, out = run_tool(write_config(tmp_path, root))
     assert rc == 1, out
     errors = [line for line in out.splitlines() if 'ERROR' in line]
-    assert any('image without mask' in e and 'a2.jpg' in e for e in errors)
+    assert any('have no mask' in e and 'a2.jpg' in e for e in errors)
     assert any('mask without image' in e and 'orphan.png' in e
                for e in errors)
     assert any('unreadable image' in e and 'a1.jpg' in e for e in errors)
@@ -144,3 +145,58 @@ def test_split_option_and_cfg_options(tmp_path):
     assert rc == 0, out
     rc, out = run_tool(cfg, '--split', 'val')  # val has no data_root: fails
     assert rc == 1, out
+
+
+def _exif_rotated_image(path, stored_size):
+    """A JPEG stored ``stored_size`` (W, H) with EXIF orientation 6."""
+    img = Image.fromarray(
+        np.zeros((stored_size[1], stored_size[0], 3), np.uint8))
+    exif = img.getexif()
+    exif[0x0112] = 6  # rotate 90: the loader shows it H x W
+    img.save(path, exif=exif.tobytes())
+
+
+def test_agrees_with_the_dataset_on_exif_rotated_images(tmp_path):
+    """The tool and ``GroupDataset`` validation size images the same way.
+
+    An image stored 24x32 with EXIF orientation 6 is 32x24 upright (as the
+    loader decodes it), so a 32x24 mask fits it and a 24x32 mask does not.
+    """
+    from mmengine.registry import init_default_scope
+
+    from mmcoseg.datasets import DatasetValidationError, GroupDataset
+
+    root = make_dataset(tmp_path / 'data', dict(cat_a=['a0', 'a1']))
+    _exif_rotated_image(root / 'images' / 'cat_a' / 'a0.jpg', (24, 32))
+    rc, out = run_tool(write_config(tmp_path, root))
+    assert rc == 0, out
+    assert 'Image sizes: W 32-32, H 24-24 (1 distinct)' in out
+
+    init_default_scope('mmcoseg')
+    GroupDataset(data_root=str(root), group_size=2, test_mode=True,
+                 lazy_init=False)  # builds: the dataset agrees
+
+    _mask(root / 'masks' / 'cat_a' / 'a0.png', size=(24, 32))
+    rc, out = run_tool(write_config(tmp_path, root))
+    assert rc == 1, out
+    assert any('size mismatch' in line and 'a0.jpg is 32x24' in line
+               for line in out.splitlines())
+    with pytest.raises(DatasetValidationError, match='a0.jpg is 32x24'):
+        GroupDataset(data_root=str(root), group_size=2, test_mode=True,
+                     lazy_init=False)
+
+
+def test_mask_folder_without_image_folder_and_unsupported_files(tmp_path):
+    """Listed by the dataset's own listing: both are named by the tool."""
+    root = make_dataset(tmp_path / 'data', dict(cat_a=['a0', 'a1']))
+    (root / 'masks' / 'ghost').mkdir()
+    _mask(root / 'masks' / 'ghost' / 'g0.png')
+    (root / 'images' / 'cat_a' / 'notes.txt').write_text('hello')
+    rc, out = run_tool(write_config(tmp_path, root))
+    assert rc == 1, out
+    lines = out.splitlines()
+    assert any('ERROR mask without image' in line and 'g0.png' in line
+               for line in lines)
+    assert any('WARNING file with an unsupported suffix' in line
+               and 'notes.txt' in line for line in lines)
+    assert 'Categories (1):' in out

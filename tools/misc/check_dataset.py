@@ -1,9 +1,14 @@
 """Check a co-segmentation dataset as a config indexes it.
 
 Builds ``<split>_dataloader.dataset`` of the config (without its pipeline),
-then reports the categories, image counts, image sizes, mask encodings and
-every problem: images without mask, masks without image, unreadable files,
-image/mask size mismatches (errors) and empty or full masks (warnings).
+lists its files with the dataset's own listing
+(:class:`mmcoseg.datasets.category_folders.CategoryFolders`, which does not
+stop at the first problem), then reports the categories, image counts, image
+sizes, mask encodings and every problem: images without mask, masks without
+image, unreadable files, image/mask size mismatches (errors; image sizes
+with their EXIF rotation applied, as the image loader and the dataset's
+validation see them) and empty or full masks and unsupported files
+(warnings).
 
 Example::
 
@@ -18,17 +23,16 @@ import argparse
 import copy
 import os.path as osp
 import sys
-from collections import Counter, defaultdict
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from typing import Dict, List, Optional, Tuple
+from typing import List, Tuple
 
-from mmengine import fileio
 from mmengine.config import Config, DictAction
-from mmengine.dataset import BaseDataset
 from mmengine.registry import init_default_scope
 from PIL import Image
 
 from mmcoseg.datasets.mask_io import read_mask
+from mmcoseg.datasets.validation import probe_image
 from mmcoseg.registry import DATASETS, SCOPE
 
 
@@ -79,15 +83,6 @@ def mask_encoding(img: Image.Image) -> str:
     return f'{mode} {_values(sorted(values))}'
 
 
-def check_image(path: str) -> Tuple[Optional[tuple], Optional[str]]:
-    """Size (W, H) of an image from its header, or the read error."""
-    try:
-        with Image.open(path) as img:
-            return img.size, None
-    except Exception as err:  # noqa: BLE001 - any failure is a problem
-        return None, f'{type(err).__name__}: {err}'
-
-
 def check_mask(path: str) -> dict:
     """Size, encoding and foreground fraction of a mask, or the error."""
     try:
@@ -100,80 +95,32 @@ def check_mask(path: str) -> dict:
     return dict(size=size, encoding=encoding, fg=fg)
 
 
-def index_images(dataset, errors: List[str]) -> List[dict]:
-    """The dataset's image index; falls back to listing on build errors.
+def list_files(dataset, errors: List[str],
+               warnings: List[str]) -> Tuple[List[str], List[dict]]:
+    """The dataset's own listing of its categories, images and masks.
 
-    ``GroupDataset`` refuses to build when masks are missing; the fallback
-    lists the same images with the dataset's own rules so that every
-    missing mask (and every other problem) can be named.
+    The listing is the dataset's (:meth:`GroupDataset.category_folders`),
+    which never stops at a missing file, so that every problem is named,
+    also those that keep the dataset from building.
     """
+    if not hasattr(dataset, 'category_folders'):
+        raise SystemExit(f'{type(dataset).__name__} is not a folder-per-'
+                         'category co-segmentation dataset (GroupDataset).')
+    folders = dataset.category_folders()
     try:
-        dataset.full_init()
-        return [
-            BaseDataset.get_data_info(dataset, i)
-            for i in range(dataset.num_images)
-        ]
-    except (FileNotFoundError, ValueError) as err:
-        errors.append(f'dataset build failed: {err}')
-    img_dir = dataset.data_prefix['img_path']
-    seg_dir = dataset.data_prefix.get('seg_map_path')
-    same = seg_dir is not None and \
-        osp.normpath(seg_dir) == osp.normpath(img_dir)
-    try:
-        categories = dataset._categories(img_dir)
+        listing = folders.scan()
     except FileNotFoundError as err:
-        if not errors or str(err) not in errors[-1]:
-            errors.append(str(err))
-        return []
-    infos = []
-    for label, category in enumerate(categories):
-        cat_dir = osp.join(img_dir, category)
-        if not osp.isdir(cat_dir):
-            continue  # reported by the build error
-        for name in dataset._list_images(cat_dir, same):
-            mask = None if seg_dir is None else osp.join(
-                seg_dir, category,
-                osp.splitext(name)[0] + dataset.seg_map_suffix)
-            infos.append(
-                dict(
-                    img_path=osp.join(cat_dir, name),
-                    seg_map_path=mask,
-                    category=label,
-                    category_name=category))
-    return infos
-
-
-def orphan_masks(dataset, infos: List[dict]) -> List[str]:
-    """Mask files in the mask folders without an image of the same stem."""
-    seg_dir = dataset.data_prefix.get('seg_map_path')
-    if seg_dir is None:
-        return []
-    suffix = dataset.seg_map_suffix.lower()
-    img_dir = dataset.data_prefix['img_path']
-    same = osp.normpath(seg_dir) == osp.normpath(img_dir)
-    stems: Dict[str, set] = defaultdict(set)
-    for info in infos:
-        stems[info['category_name']].add(
-            osp.splitext(osp.basename(info['img_path']))[0])
-    categories = set(stems)
-    if not same and osp.isdir(seg_dir):
-        # mask folders of categories that have no image folder
-        categories |= {
-            d
-            for d in fileio.list_dir_or_file(
-                seg_dir, list_dir=True, list_file=False)
-            if dataset._metainfo.get('classes') is None or d in stems
-        }
-    orphans = []
-    for category in sorted(categories):
-        folder = osp.join(seg_dir, category)
-        if not osp.isdir(folder):
-            continue
-        for name in sorted(fileio.list_dir_or_file(folder, list_dir=False)):
-            if name.lower().endswith(suffix) and \
-                    osp.splitext(name)[0] not in stems[category]:
-                orphans.append(osp.join(folder, name))
-    return orphans
+        errors.append(str(err))
+        return [], []
+    if folders.seg_dir is not None and not osp.isdir(folders.seg_dir):
+        errors.append(f'missing mask folder: {folders.seg_dir} '
+                      '(data_root + data_prefix.seg_map_path)')
+    errors.extend(f'{kind}: {what}' for kind, what in listing.errors.errors)
+    errors.extend(f'mask without image: {path}'
+                  for path in listing.orphan_masks)
+    warnings.extend(f'file with an unsupported suffix (ignored): {path}'
+                    for path in listing.unsupported)
+    return listing.categories, listing.infos
 
 
 def main() -> int:
@@ -194,39 +141,37 @@ def main() -> int:
 
     errors: List[str] = []
     warnings: List[str] = []
-    infos = index_images(dataset, errors)
+    categories, infos = list_files(dataset, errors, warnings)
     print(f'Dataset {type(dataset).__name__} ({args.split} split)')
     print(f'  data_root:    {dataset.data_root}')
     print(f'  img_path:     {dataset.data_prefix.get("img_path")}')
     print(f'  seg_map_path: {dataset.data_prefix.get("seg_map_path")}')
 
+    # Images: the oriented size (EXIF rotation applied, as the loader and
+    # the dataset's validation see it); masks: their stored size.
+    with_mask = [
+        i for i in infos
+        if i['seg_map_path'] is not None and not i.get('_bad')
+    ]
     with ThreadPoolExecutor(max(1, args.workers)) as pool:
-        images = list(pool.map(check_image, [i['img_path'] for i in infos]))
-        has_mask = [
-            i['seg_map_path'] is not None and osp.isfile(i['seg_map_path'])
-            for i in infos
-        ]
-        masks = list(
-            pool.map(check_mask, [
-                i['seg_map_path'] for i, ok in zip(infos, has_mask) if ok
-            ]))
-    masks_iter = iter(masks)
+        images = list(pool.map(probe_image, [i['img_path'] for i in infos]))
+        masks = dict(
+            zip((i['img_path'] for i in with_mask),
+                pool.map(check_mask, [i['seg_map_path']
+                                      for i in with_mask])))
 
     counts: Counter = Counter()
     sizes, encodings = [], Counter()
-    for info, (size, img_err), ok in zip(infos, images, has_mask):
+    for info, (size, img_err) in zip(infos, images):
         counts[info['category_name']] += 1
         img, seg = info['img_path'], info['seg_map_path']
         if img_err:
             errors.append(f'unreadable image: {img} ({img_err})')
         else:
             sizes.append(size)
-        if seg is None:
-            continue
-        if not ok:
-            errors.append(f'image without mask: {img} (expected {seg})')
-            continue
-        mask = next(masks_iter)
+        mask = masks.get(img)
+        if mask is None:
+            continue  # no masks configured, or reported as missing
         if 'error' in mask:
             errors.append(f'unreadable mask: {seg} ({mask["error"]})')
             continue
@@ -238,12 +183,10 @@ def main() -> int:
             warnings.append(f'empty mask (all background): {seg}')
         elif mask['fg'] == 1:
             warnings.append(f'full mask (all foreground): {seg}')
-    for orphan in orphan_masks(dataset, infos):
-        errors.append(f'mask without image: {orphan}')
 
     print(f'Categories ({len(counts)}):')
     width = max([len(c) for c in counts] + [5])
-    for category in dataset._metainfo.get('classes') or sorted(counts):
+    for category in categories:
         print(f'  {category:<{width}} {counts[category]:6d} images')
     print(f'  {"total":<{width}} {sum(counts.values()):6d} images')
     if sizes:

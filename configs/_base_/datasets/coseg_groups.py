@@ -52,5 +52,21 @@ val_dataloader = dict(
             dict(type='PackCoSegInputs'),
         ]))
 test_dataloader = val_dataloader
+# `tools/test.py --tta`: every test group also seen mirrored (the whole group
+# in each view), foreground maps averaged (CoSegTTAModel, default_runtime).
+# Masks are loaded after the flip: predictions are flipped back.
+tta_pipeline = [
+    dict(
+        type='GroupTestTimeAug',
+        transforms=[
+            [dict(type='LoadImageFromFile')],
+            [dict(type='Resize', scale=crop_size, keep_ratio=False)],
+            [
+                dict(type='RandomFlip', prob=0.0, direction='horizontal'),
+                dict(type='RandomFlip', prob=1.0, direction='horizontal'),
+            ],
+            [dict(type='LoadCoSegAnnotation')],
+        ])
+]
 val_evaluator = dict(type='CoSegMetric')
 test_evaluator = val_evaluator

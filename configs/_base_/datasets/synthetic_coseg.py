@@ -36,3 +36,17 @@ val_dataloader = dict(
             dict(type='PackCoSegInputs'),
         ]))
 test_dataloader = val_dataloader
+# The base's `tools/test.py --tta` views at this set's crop_size.
+tta_pipeline = [
+    dict(
+        type='GroupTestTimeAug',
+        transforms=[
+            [dict(type='LoadImageFromFile')],
+            [dict(type='Resize', scale=crop_size, keep_ratio=False)],
+            [
+                dict(type='RandomFlip', prob=0.0, direction='horizontal'),
+                dict(type='RandomFlip', prob=1.0, direction='horizontal'),
+            ],
+            [dict(type='LoadCoSegAnnotation')],
+        ])
+]

@@ -4,7 +4,7 @@ from typing import Any, Optional, Sequence
 
 from mmengine.hooks import Hook
 
-from mmcoseg.datasets.group_dataset import SKIPPED_KEY
+from mmcoseg.datasets.bad_items import SKIPPED_KEY
 from mmcoseg.registry import HOOKS
 
 #: Message hub keys: runtime info (saved in checkpoints) and log scalar.

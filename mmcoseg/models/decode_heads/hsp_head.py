@@ -5,17 +5,17 @@ from typing import List, Optional, Sequence, Tuple, Union
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from mmengine.model import BaseModule
 from torch import Tensor
 
 from mmcoseg.registry import MODELS
 
 from ...structures import GroupLayout
+from ..utils.base_modulator import BaseModulator, ModulatorOutput
 from ..utils.second_order_pooling import SecondOrderPooling
 
 
 @MODELS.register_module()
-class HSPHead(BaseModule):
+class HSPHead(BaseModulator):
     """Hierarchical second-order pooling over a group -> gamma + classifier.
 
     SP on each image's ``in_index`` backbone level gives N d-dimensional
@@ -41,6 +41,9 @@ class HSPHead(BaseModule):
             group SP output (a residual path). Trained from scratch, the
             group SP alone barely moves l_sem for hundreds of iterations;
             with the residual it starts learning at once. Defaults to True.
+        loss_name (str): Key of its loss term. Defaults to 'loss_sem'.
+        loss_weight (float, optional): Weight of that term; None (default)
+            leaves it to the decoder loss (:class:`BaseModulator`).
         init_cfg (dict, optional): Initialisation config.
     """
 
@@ -54,8 +57,11 @@ class HSPHead(BaseModule):
                  centered: bool = False,
                  gamma_act: str = 'sigmoid',
                  group_residual: bool = True,
+                 loss_name: str = 'loss_sem',
+                 loss_weight: Optional[float] = None,
                  init_cfg: Optional[dict] = None) -> None:
-        super().__init__(init_cfg=init_cfg)
+        super().__init__(
+            loss_name=loss_name, loss_weight=loss_weight, init_cfg=init_cfg)
         if gamma_act not in ('sigmoid', 'none'):
             raise ValueError("gamma_act must be 'sigmoid' or 'none', got "
                              f'{gamma_act!r}.')
@@ -69,6 +75,31 @@ class HSPHead(BaseModule):
         self.group_sp = SecondOrderPooling(channels, group_sp_channels,
                                            channels, centered)
         self.classifier = nn.Linear(channels, num_classes)
+
+    def modulate(self,
+                 feats: Sequence[Tensor],
+                 layout: GroupLayout,
+                 gt: Optional[Tensor] = None,
+                 with_loss: bool = False) -> ModulatorOutput:
+        """gamma for every image and, in training, l_sem (eq. 11, 12).
+
+        Args:
+            feats (Sequence[Tensor]): Backbone levels for all B*N images.
+            layout (GroupLayout): The groups of the batch.
+            gt (Tensor, optional): Unused (the targets are the groups'
+                co-categories).
+            with_loss (bool): Also return l_sem.
+
+        Returns:
+            ModulatorOutput: ``gamma`` (the group's, per image) and, with
+            ``with_loss``, l_sem under ``loss_name``.
+        """
+        gamma, cls_logits = self(feats, layout)
+        losses = {}
+        if with_loss:
+            targets = self.group_targets(layout, cls_logits.device)
+            losses[self.loss_name] = self.loss_by_feat(cls_logits, targets)
+        return ModulatorOutput(gamma=layout.expand(gamma), losses=losses)
 
     def forward(self, feats: Sequence[Tensor],
                 layout: Union[GroupLayout, Sequence[int]]

@@ -197,12 +197,13 @@ class ModulatedFPNDecoder(BaseDecodeHead):
         Args:
             seg_logits (Tensor): Output of :meth:`forward`.
             batch_data_samples (list[SegDataSample]): With ``gt_sem_seg``.
-            modulation (Modulation, optional): Carries l_spa and l_sem (and
-                the stacked labels, when the segmentor built them).
+            modulation (Modulation, optional): Carries the modulators'
+                loss terms (l_spa, l_sem) and their weights (and the
+                stacked labels, when the segmentor built them).
 
         Returns:
-            dict[str, Tensor]: ``loss_seg``, ``loss_spa``, ``loss_sem`` (the
-            last two when the modulators are on) and ``acc_seg``.
+            dict[str, Tensor]: ``loss_seg``, the modulators' terms
+            (``loss_spa``, ``loss_sem`` for SSNM) and ``acc_seg``.
         """
         mod = modulation or Modulation()
         seg_label = (mod.seg_label if mod.seg_label is not None else
@@ -216,8 +217,8 @@ class ModulatedFPNDecoder(BaseDecodeHead):
             seg_logits,
             seg_label,
             ignore_index=self.ignore_index,
-            loss_spa=mod.loss_spa,
-            loss_sem=mod.loss_sem)
+            aux_losses=mod.losses,
+            aux_weights=mod.loss_weights)
         with torch.no_grad():
             valid = seg_label != self.ignore_index
             pred = (seg_logits.squeeze(1) > 0).long()

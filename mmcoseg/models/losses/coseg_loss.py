@@ -62,9 +62,11 @@ def weighted_bce_per_image(logits: Tensor,
 class CoSegLoss(nn.Module):
     """l = w_spa * l_spa + w_sem * l_sem + w_seg * l_seg (eq. 14).
 
-    The three weighted terms are returned under separate keys
-    (``loss_spa``, ``loss_sem``, ``loss_seg``) so MMEngine logs each one
-    and sums them into the total ``loss``.
+    The weighted terms are returned under separate keys (``loss_seg`` and
+    the modulators' terms, ``loss_spa`` and ``loss_sem`` for SSNM) so
+    MMEngine logs each one and sums them into the total ``loss``. A
+    modulator's term is weighted by the modulator's own ``loss_weight``
+    when it sets one, else by :meth:`term_weight`.
 
     Args:
         weighting (str): Weighting of the segmentation BCE, see
@@ -97,12 +99,27 @@ class CoSegLoss(nn.Module):
         """Key of the segmentation term in the loss dict."""
         return self._loss_name
 
+    def term_weight(self, name: str) -> float:
+        """The weight of a modulator's term that sets none itself.
+
+        Args:
+            name (str): The term's key.
+
+        Returns:
+            float: w_spa for ``'loss_spa'``, w_sem for ``'loss_sem'``,
+            else 1.
+        """
+        return dict(loss_spa=self.spa_weight,
+                    loss_sem=self.sem_weight).get(name, 1.0)
+
     def forward(self,
                 seg_logits: Tensor,
                 seg_label: Tensor,
                 ignore_index: int = 255,
                 loss_spa: Optional[Tensor] = None,
                 loss_sem: Optional[Tensor] = None,
+                aux_losses: Optional[Dict[str, Tensor]] = None,
+                aux_weights: Optional[Dict[str, Optional[float]]] = None,
                 **kwargs) -> Dict[str, Tensor]:
         """Weighted loss terms.
 
@@ -112,6 +129,10 @@ class CoSegLoss(nn.Module):
             ignore_index (int): Ignored label value. Defaults to 255.
             loss_spa (Tensor, optional): Unweighted l_spa; omitted if None.
             loss_sem (Tensor, optional): Unweighted l_sem; omitted if None.
+            aux_losses (dict[str, Tensor], optional): The modulators'
+                unweighted terms by name (``Modulation.losses``).
+            aux_weights (dict[str, float | None], optional): Their
+                modulators' weights (None or missing: :meth:`term_weight`).
             **kwargs: Ignored (mmseg passes ``weight``).
 
         Returns:
@@ -120,8 +141,12 @@ class CoSegLoss(nn.Module):
         seg = weighted_bce_per_image(seg_logits, seg_label, self.weighting,
                                      ignore_index).mean()
         losses = {self.loss_name: self.loss_weight * seg}
-        if loss_spa is not None:
-            losses['loss_spa'] = self.spa_weight * loss_spa
-        if loss_sem is not None:
-            losses['loss_sem'] = self.sem_weight * loss_sem
+        terms = dict(loss_spa=loss_spa, loss_sem=loss_sem)
+        terms.update(aux_losses or {})
+        for name, value in terms.items():
+            if value is None:
+                continue
+            weight = (aux_weights or {}).get(name)
+            losses[name] = (self.term_weight(name)
+                            if weight is None else weight) * value
         return losses

@@ -12,7 +12,6 @@ from typing import Optional, Sequence, Tuple, Union
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from mmengine.model import BaseModule
 from mmseg.models.utils import resize
 from torch import Tensor
 
@@ -20,6 +19,7 @@ from mmcoseg.registry import MODELS
 
 from ...structures import GroupLayout
 from ..losses.coseg_loss import weighted_bce_per_image
+from ..utils.base_modulator import BaseModulator, ModulatorOutput
 
 
 def group_consensus(phi: Tensor,
@@ -84,7 +84,7 @@ def group_consensus(phi: Tensor,
 
 
 @MODELS.register_module()
-class ConsensusModulator(BaseModule):
+class ConsensusModulator(BaseModulator):
     """Spatial modulator from the group consensus of learned descriptors.
 
     The selected backbone levels are resized to ``target_stride``,
@@ -123,6 +123,9 @@ class ConsensusModulator(BaseModule):
         objectness (bool): Weight the matches by a learned objectness map.
             Defaults to False.
         align_corners (bool): For resizing. Defaults to False.
+        loss_name (str): Key of its loss term. Defaults to 'loss_spa'.
+        loss_weight (float, optional): Weight of that term; None (default)
+            leaves it to the decoder loss (:class:`BaseModulator`).
         init_cfg (dict, optional): Initialisation config.
     """
 
@@ -135,8 +138,11 @@ class ConsensusModulator(BaseModule):
                  supervised: bool = True,
                  objectness: bool = False,
                  align_corners: bool = False,
+                 loss_name: str = 'loss_spa',
+                 loss_weight: Optional[float] = None,
                  init_cfg: Optional[dict] = None) -> None:
-        super().__init__(init_cfg=init_cfg)
+        super().__init__(
+            loss_name=loss_name, loss_weight=loss_weight, init_cfg=init_cfg)
         if len(in_index) != len(in_strides):
             raise ValueError('in_index and in_strides must have the same '
                              f'length, got {in_index} and {in_strides}.')
@@ -181,6 +187,28 @@ class ConsensusModulator(BaseModule):
             Tensor: (B*N, channels, h, w).
         """
         return F.normalize(self.theta(self._fuse(feats)), dim=1, eps=1e-12)
+
+    def modulate(self,
+                 feats: Sequence[Tensor],
+                 layout: GroupLayout,
+                 gt: Optional[Tensor] = None,
+                 with_loss: bool = False) -> ModulatorOutput:
+        """S for the decoder and, in training, the f_spa loss term.
+
+        Args:
+            feats (Sequence[Tensor]): Backbone levels for all B*N images.
+            layout (GroupLayout): The groups of the batch.
+            gt (Tensor, optional): Labels (B*N, H, W), in training.
+            with_loss (bool): Also return the loss term.
+
+        Returns:
+            ModulatorOutput: ``spatial`` = S and, with ``with_loss``, the
+            loss under ``loss_name`` (when there is one).
+        """
+        maps, loss = self(feats, layout, gt if with_loss else None)
+        losses = {self.loss_name: loss} if with_loss and loss is not None \
+            else {}
+        return ModulatorOutput(spatial=maps, losses=losses)
 
     def forward(self,
                 feats: Sequence[Tensor],

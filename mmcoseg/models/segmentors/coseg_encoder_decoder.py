@@ -1,6 +1,7 @@
 """A group-aware encoder-decoder segmentor for co-segmentation (SSNM)."""
 from typing import List, Optional, Sequence
 
+import torch.nn as nn
 from mmengine.config import ConfigDict
 from mmseg.models.segmentors import EncoderDecoder
 from mmseg.utils import ConfigType, OptConfigType, OptMultiConfig, SampleList
@@ -9,6 +10,7 @@ from torch import Tensor
 from mmcoseg.registry import MODELS
 
 from ...structures import GroupLayout, layout_from_metas
+from ..utils.base_modulator import BaseModulator
 from ..utils.modulation import Modulation
 
 
@@ -21,10 +23,13 @@ class CoSegEncoderDecoder(EncoderDecoder):
     ``CoSegDataPreProcessor`` puts into the metainfo says which images
     form a group. A batch without it raises, unless
     ``test_cfg.ungrouped='single'`` declares a flat batch one group. The
-    backbone runs on all B*N images; the spatial modulator (f_spa, e.g.
-    :class:`SpatialModulator` or :class:`ConsensusModulator`) and the
-    semantic HSP head (f_sem) then run per group;
-    the decoder (f_seg) decodes the modulated levels. ``predict`` returns a
+    backbone runs on all B*N images; the modulators then run per group:
+    the spatial modulator (f_spa, e.g. :class:`SpatialModulator` or
+    :class:`ConsensusModulator`), the semantic HSP head (f_sem) and any
+    further ``modulators``, each a :class:`BaseModulator` whose
+    contributions (spatial maps, channel weights, loss terms) are combined
+    into one :class:`Modulation`; the decoder (f_seg) decodes the modulated
+    levels. ``predict`` returns a
     flat list of :class:`SegDataSample` at the original image size, so
     MMSeg's metrics, visualisation hook and ``tools/test.py --show-dir``
     work unchanged.
@@ -36,6 +41,8 @@ class CoSegEncoderDecoder(EncoderDecoder):
             None disables f_spa (ablation "w/o f_spa").
         semantic_head (dict, optional): ``HSPHead`` config; None disables
             f_sem (ablation "w/o f_sem").
+        modulators (list[dict], optional): Further modulators
+            (:class:`BaseModulator` subclasses), run after f_spa and f_sem.
         neck (dict, optional): Neck config.
         train_cfg (dict, optional): Training config.
         test_cfg (dict, optional): Testing config; only ``mode='whole'``;
@@ -52,6 +59,7 @@ class CoSegEncoderDecoder(EncoderDecoder):
                  decode_head: ConfigType,
                  spatial_modulator: OptConfigType = None,
                  semantic_head: OptConfigType = None,
+                 modulators: Optional[Sequence[ConfigType]] = None,
                  neck: OptConfigType = None,
                  train_cfg: OptConfigType = None,
                  test_cfg: OptConfigType = None,
@@ -71,10 +79,13 @@ class CoSegEncoderDecoder(EncoderDecoder):
             raise ValueError(
                 "CoSegEncoderDecoder supports test_cfg.mode='whole' only: "
                 'sliding windows would split the images of a group.')
-        self.spatial_modulator = (
-            MODELS.build(spatial_modulator) if spatial_modulator else None)
-        self.semantic_head = (
-            MODELS.build(semantic_head) if semantic_head else None)
+        self.spatial_modulator = self._build_modulator(
+            spatial_modulator, 'spatial_modulator')
+        self.semantic_head = self._build_modulator(semantic_head,
+                                                   'semantic_head')
+        self.extra_modulators = nn.ModuleList(
+            self._build_modulator(cfg, f'modulators[{i}]')
+            for i, cfg in enumerate(modulators or ()))
         if (self.semantic_head is not None
                 and self.semantic_head.channels != self.decode_head.channels):
             raise ValueError(
@@ -82,6 +93,26 @@ class CoSegEncoderDecoder(EncoderDecoder):
                 'must equal decode_head.channels '
                 f'({self.decode_head.channels}): gamma scales the channels '
                 'of every decoder level.')
+
+    @staticmethod
+    def _build_modulator(cfg: OptConfigType,
+                         where: str) -> Optional[BaseModulator]:
+        if not cfg:
+            return None
+        module = MODELS.build(cfg)
+        if not isinstance(module, BaseModulator):
+            raise TypeError(
+                f'{where}: {type(module).__name__} is not a modulator '
+                '(a subclass of mmcoseg.models.utils.BaseModulator with '
+                '`modulate(feats, layout, gt, with_loss)`).')
+        return module
+
+    @property
+    def modulators(self) -> List[BaseModulator]:
+        """The modulators in the order they run: f_spa, f_sem, the rest."""
+        first = [self.spatial_modulator, self.semantic_head]
+        return [m for m in first if m is not None] + list(
+            self.extra_modulators)
 
     @property
     def with_spatial_modulator(self) -> bool:
@@ -106,7 +137,7 @@ class CoSegEncoderDecoder(EncoderDecoder):
             without modulators (the ablation "w/o both" segments each
             image on its own and needs no groups).
         """
-        if not (self.with_spatial_modulator or self.with_semantic_head):
+        if not self.modulators:
             return None
         return layout_from_metas(batch_img_metas, num_images,
                                  self.test_cfg.get('ungrouped', 'error'))
@@ -116,33 +147,24 @@ class CoSegEncoderDecoder(EncoderDecoder):
                  layout: Optional[GroupLayout],
                  gt: Optional[Tensor] = None,
                  with_loss: bool = False) -> Modulation:
-        """Run both modulators on every group of the batch.
+        """Run every modulator on every group of the batch.
 
         Args:
             feats (Sequence[Tensor]): Backbone levels for all images.
             layout (GroupLayout, optional): The groups of the batch (None
                 only without modulators).
-            gt (Tensor, optional): Labels (B*N, H, W), for a spatial
-                modulator that is supervised.
-            with_loss (bool): Also compute the unweighted l_spa and l_sem.
+            gt (Tensor, optional): Labels (B*N, H, W), for modulators that
+                are supervised.
+            with_loss (bool): Also compute their unweighted loss terms.
 
         Returns:
-            Modulation: S, gamma per image and, if asked, the losses.
+            Modulation: S, gamma per image and, if asked, the loss terms.
         """
         mod = Modulation()
-        if self.with_spatial_modulator:
-            mod.spatial, loss_spa = self.spatial_modulator(
-                feats, layout, gt if with_loss else None)
-            if with_loss:
-                mod.loss_spa = loss_spa
-        if self.with_semantic_head:
-            gamma, cls_logits = self.semantic_head(feats, layout)
-            mod.gamma = layout.expand(gamma)
-            if with_loss:
-                targets = self.semantic_head.group_targets(
-                    layout, cls_logits.device)
-                mod.loss_sem = self.semantic_head.loss_by_feat(
-                    cls_logits, targets)
+        for modulator in self.modulators:
+            mod.add(
+                modulator.modulate(feats, layout, gt if with_loss else None,
+                                   with_loss), modulator.loss_weight)
         return mod
 
     def loss(self, inputs: Tensor, data_samples: SampleList) -> dict:

@@ -1,3 +1,4 @@
+from .base_modulator import BaseModulator, ModulatorOutput
 from .level_fusion import fuse_levels
 from .modulation import Modulation
 from .second_order_pooling import SecondOrderPooling
@@ -11,7 +12,8 @@ from .spectral import (
 )
 
 __all__ = [
-    'Modulation', 'SecondOrderPooling', 'border_sign', 'eigenvalue_with_grad',
-    'fuse_levels', 'group_border_signs', 'group_eigenvalues_with_grad',
+    'BaseModulator', 'Modulation', 'ModulatorOutput', 'SecondOrderPooling',
+    'border_sign', 'eigenvalue_with_grad', 'fuse_levels',
+    'group_border_signs', 'group_eigenvalues_with_grad',
     'group_top_eigenpairs', 'top_eigenpair'
 ]
