@@ -19,7 +19,7 @@ from mmcoseg.registry import MODELS
 
 from ...structures import GroupLayout
 from ..losses.coseg_loss import weighted_bce_per_image
-from ..utils.base_modulator import BaseModulator, ModulatorOutput
+from ..utils.base_modulator import SpatialMapModulator
 
 
 def group_consensus(phi: Tensor,
@@ -84,7 +84,7 @@ def group_consensus(phi: Tensor,
 
 
 @MODELS.register_module()
-class ConsensusModulator(BaseModulator):
+class ConsensusModulator(SpatialMapModulator):
     """Spatial modulator from the group consensus of learned descriptors.
 
     The selected backbone levels are resized to ``target_stride``,
@@ -125,7 +125,7 @@ class ConsensusModulator(BaseModulator):
         align_corners (bool): For resizing. Defaults to False.
         loss_name (str): Key of its loss term. Defaults to 'loss_spa'.
         loss_weight (float, optional): Weight of that term; None (default)
-            leaves it to the decoder loss (:class:`BaseModulator`).
+            leaves it to the decoder loss (:class:`SpatialMapModulator`).
         init_cfg (dict, optional): Initialisation config.
     """
 
@@ -187,28 +187,6 @@ class ConsensusModulator(BaseModulator):
             Tensor: (B*N, channels, h, w).
         """
         return F.normalize(self.theta(self._fuse(feats)), dim=1, eps=1e-12)
-
-    def modulate(self,
-                 feats: Sequence[Tensor],
-                 layout: GroupLayout,
-                 gt: Optional[Tensor] = None,
-                 with_loss: bool = False) -> ModulatorOutput:
-        """S for the decoder and, in training, the f_spa loss term.
-
-        Args:
-            feats (Sequence[Tensor]): Backbone levels for all B*N images.
-            layout (GroupLayout): The groups of the batch.
-            gt (Tensor, optional): Labels (B*N, H, W), in training.
-            with_loss (bool): Also return the loss term.
-
-        Returns:
-            ModulatorOutput: ``spatial`` = S and, with ``with_loss``, the
-            loss under ``loss_name`` (when there is one).
-        """
-        maps, loss = self(feats, layout, gt if with_loss else None)
-        losses = {self.loss_name: loss} if with_loss and loss is not None \
-            else {}
-        return ModulatorOutput(spatial=maps, losses=losses)
 
     def forward(self,
                 feats: Sequence[Tensor],

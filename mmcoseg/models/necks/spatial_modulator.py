@@ -10,7 +10,7 @@ from torch import Tensor
 from mmcoseg.registry import MODELS
 
 from ...structures import GroupLayout
-from ..utils.base_modulator import BaseModulator, ModulatorOutput
+from ..utils.base_modulator import SpatialMapModulator
 from ..utils.level_fusion import fuse_levels
 from ..utils.spectral import (
     group_border_signs,
@@ -22,7 +22,7 @@ _DTYPES = {'float32': torch.float32, 'float64': torch.float64}
 
 
 @MODELS.register_module()
-class SpatialModulator(BaseModulator):
+class SpatialModulator(SpatialMapModulator):
     """Unsupervised spatial modulator: a 2-way spectral clustering of the
     pixels of a group.
 
@@ -66,7 +66,7 @@ class SpatialModulator(BaseModulator):
         align_corners (bool): For resizing levels. Defaults to False.
         loss_name (str): Key of its loss term. Defaults to 'loss_spa'.
         loss_weight (float, optional): Weight of that term; None (default)
-            leaves it to the decoder loss (:class:`BaseModulator`).
+            leaves it to the decoder loss (:class:`SpatialMapModulator`).
         init_cfg (dict, optional): Initialisation config.
     """
 
@@ -133,28 +133,6 @@ class SpatialModulator(BaseModulator):
         mask = torch.ones(h, w, dtype=torch.bool, device=device)
         mask[bw:h - bw, bw:w - bw] = False
         return mask.reshape(-1)
-
-    def modulate(self,
-                 feats: Sequence[Tensor],
-                 layout: GroupLayout,
-                 gt: Optional[Tensor] = None,
-                 with_loss: bool = False) -> ModulatorOutput:
-        """S for the decoder and, in training, the f_spa loss term.
-
-        Args:
-            feats (Sequence[Tensor]): Backbone levels for all B*N images.
-            layout (GroupLayout): The groups of the batch.
-            gt (Tensor, optional): Labels (B*N, H, W), in training.
-            with_loss (bool): Also return the loss term.
-
-        Returns:
-            ModulatorOutput: ``spatial`` = S and, with ``with_loss``, the
-            loss under ``loss_name`` (when there is one).
-        """
-        maps, loss = self(feats, layout, gt if with_loss else None)
-        losses = {self.loss_name: loss} if with_loss and loss is not None \
-            else {}
-        return ModulatorOutput(spatial=maps, losses=losses)
 
     def forward(self,
                 feats: Sequence[Tensor],

@@ -1,4 +1,8 @@
-from .base_modulator import BaseModulator, ModulatorOutput
+from .base_modulator import (
+    BaseModulator,
+    ModulatorOutput,
+    SpatialMapModulator,
+)
 from .level_fusion import fuse_levels
 from .modulation import Modulation
 from .second_order_pooling import SecondOrderPooling
@@ -15,5 +19,5 @@ __all__ = [
     'BaseModulator', 'Modulation', 'ModulatorOutput', 'SecondOrderPooling',
     'border_sign', 'eigenvalue_with_grad', 'fuse_levels',
     'group_border_signs', 'group_eigenvalues_with_grad',
-    'group_top_eigenpairs', 'top_eigenpair'
+    'group_top_eigenpairs', 'top_eigenpair', 'SpatialMapModulator'
 ]

@@ -76,3 +76,33 @@ class BaseModulator(BaseModule):
             ModulatorOutput: The contribution and, with ``with_loss``, the
             unweighted loss terms under ``loss_name``.
         """
+
+
+class SpatialMapModulator(BaseModulator):
+    """A modulator whose ``forward(feats, layout, gt)`` returns
+    ``(S, loss)``: S for the decoder and its loss term (None when there is
+    none, e.g. a supervised term without labels). The f_spa modulators
+    (:class:`SpatialModulator`, :class:`ConsensusModulator`) are.
+    """
+
+    def modulate(self,
+                 feats: Sequence[Tensor],
+                 layout: GroupLayout,
+                 gt: Optional[Tensor] = None,
+                 with_loss: bool = False) -> ModulatorOutput:
+        """S for the decoder and, in training, the loss term.
+
+        Args:
+            feats (Sequence[Tensor]): Backbone levels for all B*N images.
+            layout (GroupLayout): The groups of the batch.
+            gt (Tensor, optional): Labels (B*N, H, W), in training.
+            with_loss (bool): Also return the loss term.
+
+        Returns:
+            ModulatorOutput: ``spatial`` = S and, with ``with_loss``, the
+            loss under ``loss_name`` (when there is one).
+        """
+        maps, loss = self(feats, layout, gt if with_loss else None)
+        losses = {self.loss_name: loss} if with_loss and loss is not None \
+            else {}
+        return ModulatorOutput(spatial=maps, losses=losses)
