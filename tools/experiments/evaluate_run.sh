@@ -4,6 +4,7 @@
 #   2. group sensitivity (category / mixed / single)     -> RUN/gs.json
 #   3. the distractor benchmark, when the config names one
 #      (test_distractor_root; built here if missing)      -> RUN/test_distractors/
+#   TTA=1 also: 1 and 3 with tools/test.py --tta          -> RUN/test_tta{,_distractors}/
 # Finished steps are skipped when the script runs again.
 #
 #   bash tools/experiments/evaluate_run.sh CONFIG RUN_DIR [CHECKPOINT]
@@ -16,18 +17,24 @@ set -euo pipefail
 cfg=$1 work=$2
 ckpt=${3:-$(ls -t "$work"/iter_*.pth | head -n 1)}
 
-if ! ls "$work"/test/*/*.json >/dev/null 2>&1; then
-  echo "[eval] $(date -u +%H:%M:%S) testing $work"
-  show=(); [ "${SHOW:-0}" = 1 ] && show=(--show-dir "$PWD/$work/vis")
-  python tools/test.py "$cfg" "$ckpt" --work-dir "$work/test" "${show[@]}" \
-    > "$work/test.log" 2>&1 || { tail -n 30 "$work/test.log"; exit 1; }
-fi
+# test.py STEP [ARGS...]: one tools/test.py run into RUN/STEP/, log RUN/STEP.log
+test_step() {
+  local step=$1; shift
+  if ! ls "$work/$step"/*/*.json >/dev/null 2>&1; then
+    echo "[eval] $(date -u +%H:%M:%S) $step $work"
+    python tools/test.py "$cfg" "$ckpt" --work-dir "$work/$step" "$@" \
+      > "$work/$step.log" 2>&1 || { tail -n 30 "$work/$step.log"; exit 1; }
+  fi
+}
+show=(); [ "${SHOW:-0}" = 1 ] && show=(--show-dir "$PWD/$work/vis")
+test_step test "${show[@]}"
 if [ ! -f "$work/gs.json" ]; then
   echo "[eval] $(date -u +%H:%M:%S) group sensitivity $work"
   python tools/analysis_tools/group_sensitivity.py "$cfg" "$ckpt" \
     --work-dir "$work/gs" --out "$work/gs.json" > "$work/gs.log" 2>&1 \
     || { tail -n 30 "$work/gs.log"; exit 1; }
 fi
+[ "${TTA:-0}" = 1 ] && test_step test_tta --tta
 # The distractor set of the config's test classes, if it has one.
 read -r root classes < <(python - "$cfg" <<'EOF'
 import sys
@@ -47,10 +54,8 @@ print(Config.fromfile(sys.argv[1]).test_dataloader.dataset.data_root)" "$cfg")
   python tools/dataset_converters/make_distractor_set.py "$src" "$root" \
     --classes $classes
 fi
-if ! ls "$work"/test_distractors/*/*.json >/dev/null 2>&1; then
-  echo "[eval] $(date -u +%H:%M:%S) distractor benchmark $work"
-  python tools/test.py "$cfg" "$ckpt" --work-dir "$work/test_distractors" \
-    --cfg-options "test_dataloader.dataset.data_root=$root" \
-    > "$work/test_distractors.log" 2>&1 \
-    || { tail -n 30 "$work/test_distractors.log"; exit 1; }
-fi
+test_step test_distractors \
+  --cfg-options "test_dataloader.dataset.data_root=$root"
+[ "${TTA:-0}" = 1 ] && test_step test_tta_distractors --tta \
+  --cfg-options "test_dataloader.dataset.data_root=$root"
+exit 0
