@@ -4,6 +4,7 @@ from .mask_io import AmbiguousMaskWarning, binarize_mask, read_mask
 from .synthetic_coseg import make_synthetic_coseg
 from .transforms import (
                          GroupCopyPaste,
+                         GroupTestTimeAug,
                          GroupTransforms,
                          LoadCoSegAnnotation,
                          PackCoSegInputs,
@@ -13,6 +14,7 @@ from .validation import DatasetValidationError, DatasetValidationWarning
 __all__ = [
     'AmbiguousMaskWarning', 'DatasetValidationError',
     'DatasetValidationWarning', 'GroupCopyPaste', 'GroupDataset',
+    'GroupTestTimeAug',
     'GroupTransforms',
     'LoadCoSegAnnotation', 'PackCoSegInputs', 'binarize_mask',
     'coseg_collate', 'make_synthetic_coseg', 'read_mask'
