@@ -29,7 +29,6 @@ from mmcoseg.registry import METRICS
 from ..functional import (
     PER_IMAGE_CSV,
     PROTOCOLS,
-    as_2d_tensor,
     counts_to_pj,
     foreground_prob,
     image_pj_counts,
@@ -47,11 +46,6 @@ __all__ = [
     'CoSegMetric', 'PROTOCOLS', 'counts_to_pj', 'image_pj_counts',
     'released_counts'
 ]
-
-# Former private names of this module, kept importable.
-_as_2d_tensor = as_2d_tensor
-_foreground_prob = foreground_prob
-_percent = to_percent
 
 
 @METRICS.register_module()
