@@ -11,7 +11,9 @@ val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 default_hooks = dict(
     timer=dict(type='IterTimerHook'),
-    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
+    # MMEngine's LoggerHook; the test-metrics JSON written by one process only.
+    logger=dict(
+        type='CoSegLoggerHook', interval=50, log_metric_by_epoch=False),
     param_scheduler=dict(type='ParamSchedulerHook'),
     # Writes each checkpoint and `last_checkpoint` atomically (temp + rename).
     checkpoint=dict(
