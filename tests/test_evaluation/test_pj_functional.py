@@ -42,9 +42,11 @@ def test_old_import_paths_are_the_functional_ones():
     assert coseg_metric.released_counts is functional.released_counts
     assert coseg_metric.counts_to_pj is functional.counts_to_pj
     assert coseg_metric.PROTOCOLS == ('paper', 'released', 'pooled')
-    assert coseg_metric._as_2d_tensor is as_2d_tensor
-    assert coseg_metric._foreground_prob is foreground_prob
-    assert coseg_metric._percent is to_percent
+
+
+def test_to_percent_rounds_like_mmseg():
+    assert to_percent(0.123456) == 12.35
+    assert to_percent(1) == 100.0
 
 
 def test_as_2d_tensor_and_foreground_prob():
