@@ -116,7 +116,7 @@ def test_point_sample_matches_mmcv(point_shape: tuple,
 
 
 @needs_fallback
-def test_unknown_op_imports_but_raises_when_called() -> None:
+def test_real_op_imports_but_raises_when_called() -> None:
     from mmcv.ops import sigmoid_focal_loss
     assert callable(sigmoid_focal_loss)
     with pytest.raises(RuntimeError, match='sigmoid_focal_loss'):
