@@ -26,6 +26,14 @@ class CoSegVisualizationHook(SegVisualizationHook):
     pictures of :class:`SegVisualizationHook` are drawn as well unless
     ``draw_images=False``.
 
+    The pictures' step is ``runner.iter`` in validation (the training
+    iteration) and, in test mode, the number of test runs this hook has
+    finished (0 for the first ``runner.test()``). Test mode never asks
+    ``runner.iter``: that builds the training loop and its dataset, which
+    fails when only the test set is on disk (MMSeg 1.2.2's
+    ``SegVisualizationHook`` does, fixed upstream after 1.2.2 with a
+    test-mode counter).
+
     Args:
         draw_images (bool): Also draw each image (ground truth |
             prediction) like ``SegVisualizationHook``. Defaults to True.
@@ -41,6 +49,50 @@ class CoSegVisualizationHook(SegVisualizationHook):
         super().__init__(**kwargs)
         self.draw_images = draw_images
         self.grid_height = grid_height
+        self._test_runs = 0
+
+    def _step(self, runner, mode: str) -> int:
+        """The step of this iteration's pictures.
+
+        Args:
+            runner (Runner): The runner.
+            mode (str): 'val' or 'test'.
+
+        Returns:
+            int: ``runner.iter`` for 'val', the test-run counter for 'test'.
+        """
+        return self._test_runs if mode == 'test' else runner.iter
+
+    def after_test_epoch(self, runner, metrics=None) -> None:
+        """Count the finished test run (the next one draws a step higher).
+
+        Args:
+            runner (Runner): The runner.
+            metrics (dict, optional): The test metrics (unused).
+        """
+        self._test_runs += 1
+
+    def _draw_images(self, outputs: Sequence[SegDataSample], mode: str,
+                     step: int) -> None:
+        """Draw each image as ``SegVisualizationHook`` does (ground truth |
+        prediction), at ``step``.
+
+        Args:
+            outputs (Sequence[SegDataSample]): The batch's predictions.
+            mode (str): 'val' or 'test', the pictures' name prefix.
+            step (int): The pictures' step.
+        """
+        for output in outputs:
+            img_bytes = fileio.get(output.img_path,
+                                   backend_args=self.backend_args)
+            image = mmcv.imfrombytes(img_bytes, channel_order='rgb')
+            self._visualizer.add_datasample(
+                f'{mode}_{osp.basename(output.img_path)}',
+                image,
+                data_sample=output,
+                show=self.show,
+                wait_time=self.wait_time,
+                step=step)
 
     @staticmethod
     def _groups(outputs: Sequence[SegDataSample]
@@ -81,10 +133,11 @@ class CoSegVisualizationHook(SegVisualizationHook):
         """Draw the groups of every ``interval``-th batch."""
         if self.draw is False or mode == 'train':
             return
-        if self.draw_images:
-            super()._after_iter(runner, batch_idx, data_batch, outputs, mode)
         if not self.every_n_inner_iters(batch_idx, self.interval):
             return
+        step = self._step(runner, mode)
+        if self.draw_images:
+            self._draw_images(outputs, mode, step)
         if not hasattr(self._visualizer, 'draw_coseg'):
             raise TypeError('CoSegVisualizationHook needs the '
                             'CoSegLocalVisualizer (visualizer.type).')
@@ -94,4 +147,4 @@ class CoSegVisualizationHook(SegVisualizationHook):
             grid = self._grid(group)
             self._visualizer.add_image(
                 f"{mode}_group_{first.get('group_id', batch_idx)}_{name}",
-                grid, step=runner.iter)
+                grid, step=step)
