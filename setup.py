@@ -109,6 +109,7 @@ setup(
         'pretrained': read_requirements('pretrained'),
         'openmim': read_requirements('openmim'),
         'demo': read_requirements('demo'),
+        'evaluation': read_requirements('evaluation'),
     },
     cmdclass={'build_py': BuildPyWithPth, 'develop': DevelopWithPth},
     zip_safe=False,

