@@ -7,7 +7,10 @@ Example::
 
 Writes ``out/masks/<stem>.png`` (0/255, the input's size),
 ``out/overlays/<stem>.jpg`` and ``out/groups/group_<k>.jpg`` (inputs on
-top, overlays below), then prints a summary line.
+top, overlays below), then prints a summary line. With ``--save-prob``,
+also ``out/probs/<stem>.png``: the foreground probability as an 8-bit
+0-255 map at the input's size, the prediction format co-salient object
+detection evaluation tools read.
 
 Exit status: 0 when every image was processed; 3 when some files were
 skipped (unreadable, or in a given folder without an image suffix; each is
@@ -47,6 +50,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--threshold', type=float, default=None,
         help="foreground probability threshold (default: the model's)")
+    parser.add_argument(
+        '--save-prob', action='store_true',
+        help='also write OUT_DIR/probs/<stem>.png, the foreground '
+        'probability as a 0-255 map (round(255 * p)), for CoSOD '
+        'evaluation tools')
     return parser.parse_args()
 
 
@@ -99,7 +107,8 @@ def main() -> int:
     bar = ProgressBar(len(images))
     out = inferencer(images, out_dir=args.out_dir, return_vis=True,
                      names=unique_names(names),
-                     progress=lambda k: bar.update(k))
+                     progress=lambda k: bar.update(k),
+                     save_prob=args.save_prob)
     elapsed = time.perf_counter() - start
     print()
     num_groups = len(out['visualization'])

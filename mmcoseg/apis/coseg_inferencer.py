@@ -9,6 +9,7 @@ from mmengine.config import Config
 from mmengine.structures import PixelData
 
 from mmcoseg.datasets.suffixes import PIL_SUFFIXES
+from mmcoseg.evaluation.functional import prob_to_uint8
 
 from .inference import (
     ImageInput,
@@ -164,16 +165,34 @@ class CoSegInferencer:
                     names: Sequence[str],
                     overlays: Optional[Sequence[np.ndarray]] = None,
                     grids: Optional[Sequence[np.ndarray]] = None,
-                    out_dir: str = '') -> None:
-        """Write ``masks/<stem>.png`` (0/255), ``overlays/<stem>.jpg`` and
-        ``groups/group_<k>.jpg`` under ``out_dir`` (nothing if empty)."""
+                    out_dir: str = '',
+                    save_prob: bool = False) -> None:
+        """Write the outputs under ``out_dir`` (nothing if empty).
+
+        Args:
+            preds (Sequence[dict]): Predictions from :meth:`forward`.
+            names (Sequence[str]): Output stem of every prediction.
+            overlays (Sequence[np.ndarray], optional): RGB overlays.
+            grids (Sequence[np.ndarray], optional): RGB group grids.
+            out_dir (str): Writes ``masks/<stem>.png`` (0/255),
+                ``overlays/<stem>.jpg`` and ``groups/group_<k>.jpg``.
+            save_prob (bool): Also write ``probs/<stem>.png``: the
+                foreground probability as an 8-bit 0-255 map
+                (``round(255 * p)``), the input's size, as CoSOD
+                evaluation tools read predictions. Defaults to False.
+        """
         if not out_dir:
             return
-        for sub in ('masks', 'overlays', 'groups'):
+        subs = ('masks', 'overlays', 'groups') + (('probs', )
+                                                   if save_prob else ())
+        for sub in subs:
             os.makedirs(osp.join(out_dir, sub), exist_ok=True)
         for i, (pred, name) in enumerate(zip(preds, names)):
             _imwrite(osp.join(out_dir, 'masks', f'{name}.png'),
                      pred['mask'].astype(np.uint8) * 255)
+            if save_prob:
+                _imwrite(osp.join(out_dir, 'probs', f'{name}.png'),
+                         prob_to_uint8(pred['prob']))
             if overlays is not None:
                 _imwrite(osp.join(out_dir, 'overlays', f'{name}.jpg'),
                          overlays[i][..., ::-1])
@@ -187,7 +206,8 @@ class CoSegInferencer:
                  out_dir: str = '',
                  show: bool = False,
                  names: Optional[Sequence[str]] = None,
-                 progress: Optional[Callable[[int], None]] = None) -> dict:
+                 progress: Optional[Callable[[int], None]] = None,
+                 save_prob: bool = False) -> dict:
         """Co-segment ``inputs``.
 
         Args:
@@ -197,6 +217,9 @@ class CoSegInferencer:
             show (bool): Show the group grids in a window.
             names (Sequence[str], optional): Output stems per input.
             progress (Callable[[int], None], optional): Progress callback.
+            save_prob (bool): Also write the 0-255 probability maps
+                ``probs/<stem>.png`` under ``out_dir`` (see
+                :meth:`postprocess`). Defaults to False.
 
         Returns:
             dict: ``predictions`` (list of ``mask``/``prob``/``group``
@@ -208,7 +231,7 @@ class CoSegInferencer:
         overlays = grids = None
         if return_vis or out_dir or show:
             overlays, grids = self.visualize(images, preds)
-        self.postprocess(preds, names, overlays, grids, out_dir)
+        self.postprocess(preds, names, overlays, grids, out_dir, save_prob)
         if show:
             for k, grid in enumerate(grids):
                 cv2.imshow(f'group_{k}', grid[..., ::-1])
