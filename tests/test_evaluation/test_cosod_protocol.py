@@ -146,9 +146,11 @@ def test_scores_equal_pysodmetrics_directly():
 
 
 def test_maps_are_quantised_like_saved_pngs():
-    prob = np.array([[0.0, 0.4, 1.0], [0.5 / 255, 1.49 / 255, 1.2]])
+    # rounded (not truncated), clipped to [0, 1]
+    prob = np.array([[0.0, 0.4, 1.0], [0.6 / 255, 1.49 / 255, 254.7 / 255],
+                     [-0.2, 1.2, 2.51 / 255]])
     np.testing.assert_array_equal(prob_to_uint8(prob),
-                                  [[0, 102, 255], [0, 1, 255]])
+                                  [[0, 102, 255], [1, 1, 255], [0, 255, 3]])
     assert prob_to_uint8(torch.tensor(prob)[None]).dtype == np.uint8
 
 
