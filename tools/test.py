@@ -12,7 +12,10 @@ import os.path as osp
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
-from mmcoseg.utils.dist_utils import setup_cpu_distributed
+from mmcoseg.utils.dist_utils import (
+    setup_cpu_distributed,
+    teardown_distributed,
+)
 
 
 # TODO: support fuse_conv_bn, visualization, and format_only
@@ -143,3 +146,6 @@ def main():
 
 if __name__ == '__main__':
     main()
+    # After main() (its runner out of scope): release the process group and
+    # its threads before the interpreter exits (mmcoseg.utils.dist_utils).
+    teardown_distributed()

@@ -15,7 +15,10 @@ from mmengine.logging import print_log
 from mmengine.runner import Runner
 
 from mmcoseg.registry import RUNNERS
-from mmcoseg.utils.dist_utils import setup_cpu_distributed
+from mmcoseg.utils.dist_utils import (
+    setup_cpu_distributed,
+    teardown_distributed,
+)
 
 
 def parse_args():
@@ -111,3 +114,6 @@ def main():
 
 if __name__ == '__main__':
     main()
+    # After main() (its runner out of scope): release the process group and
+    # its threads before the interpreter exits (mmcoseg.utils.dist_utils).
+    teardown_distributed()

@@ -1,5 +1,6 @@
-"""Distributed (DDP) runs on machines without a GPU."""
+"""Distributed (DDP) runs: CPU-only launches, and a clean end of a run."""
 import datetime
+import gc
 import os
 import subprocess
 
@@ -66,3 +67,36 @@ def setup_cpu_distributed(cfg: Config) -> None:
                            'DistributedDataParallel'):
         wrapper['device_ids'] = None
     cfg.model_wrapper_cfg = wrapper
+
+
+def teardown_distributed() -> bool:
+    """End a successful distributed run: no process group alive at exit.
+
+    The tools call this after ``runner.train()`` or ``runner.test()`` has
+    returned (and the runner is out of scope). Without it, the default
+    process group outlives the run: MMEngine's runner sits in a reference
+    cycle (runner, loops, hooks) and holds the group through the DDP
+    wrapper, so gloo's threads (its TCP loop and the process group's
+    workers) are still running when the interpreter shuts down, and are
+    torn down in whatever order finalisation happens to free them, while
+    the other rank closes its connections. That aborted a rank now and
+    then (``terminate called without an active exception``, SIGABRT) after
+    correct results, and the launcher returned 1.
+
+    Here every rank waits for the others (a barrier: no rank closes its
+    connections while another still talks to it), destroys the default
+    process group, and collects the runner's garbage, so that the group
+    and its threads are released while the interpreter is fully alive.
+    Not distributed: does nothing.
+
+    Returns:
+        bool: True if a process group was torn down.
+    """
+    if not (torch_dist.is_available() and torch_dist.is_initialized()):
+        return False
+    torch_dist.barrier()
+    print_log('Distributed run finished: destroying the process group.',
+              logger='current')
+    torch_dist.destroy_process_group()
+    gc.collect()
+    return True

@@ -9,7 +9,8 @@
   2-process ``torchrun`` (gloo backend) on a tiny synthetic set with an odd
   number of test groups (so the distributed sampler pads); the P/J of the
   2-process runs equal the 1-process ones and every image is scored, and
-  written by ``--out``, exactly once.
+  written by ``--out``, exactly once; the tools release the process group
+  before they exit (``teardown_distributed``).
 
 MMEngine 0.10.7 calls ``torch.cuda.set_device`` unconditionally when it
 initialises a ``pytorch`` launch, which raises on a machine without GPU;
@@ -232,6 +233,9 @@ def test_two_process_test_matches_single_process(tmp_path_factory,
     dist = _distributed(tmp_path_factory, data_root, checkpoint, batch_size)
     assert 'Distributed training: True' in dist['log'], dist['log'][-3000:]
     assert 'GPU number: 2' in dist['log']  # the world size
+    # Every rank released the process group before exiting (a gloo thread
+    # alive at exit can abort a rank after correct results).
+    assert 'destroying the process group' in dist['log'], dist['log'][-3000:]
     if batch_size == 2:
         # Batches of 2 groups: the padded duplicate group (2 images) is
         # gathered and dropped by CoSegMetric's (category, img_path) check.
@@ -285,6 +289,7 @@ def test_two_process_training(tmp_path_factory, data_root):
     ], PYTHON=sys.executable, PORT=str(_free_port()))
     assert 'gloo backend' in log
     assert 'GPU number: 2' in log
+    assert 'destroying the process group' in log, log[-3000:]
     iters = re.findall(r'Iter\(train\) \[(\d)/3\].*loss: ([\d.]+)', log)
     assert [i for i, _ in iters] == ['1', '2', '3'], log[-3000:]
     # The validation inside DDP training scores every test image once.
