@@ -8,8 +8,9 @@ from mmcoseg.registry import DATASETS
 
 from .bad_items import BadItemPolicy
 from .category_folders import CategoryFolders
+from .category_split import check_split, split_per_category
 from .groupings import TEST_GROUPINGS, GroupSlot, GroupSlots, build_test_groups
-from .indexing import index_category_folders
+from .indexing import index_category_folders, number_within_categories
 from .suffixes import (
     DEFAULT_IMG_SUFFIXES,
     READABLE_IMG_SUFFIXES,
@@ -63,6 +64,12 @@ class GroupDataset(BadItemPolicy, BaseDataset):
             categories: nothing is shared) or ``'single'`` (each image
             paired with its mirrored copy, which is not scored). Every
             image is scored once in every mode.
+        split (tuple[str, float], optional): ``('train', f)`` keeps the
+            first ``ceil(f * n)`` images (sorted by file name) of every
+            category of ``n`` images, ``('test', f)`` the rest (see
+            :func:`~mmcoseg.datasets.category_split.split_per_category`):
+            the seen-category protocol, whose test images are of categories
+            the model was trained on. None (default) keeps every image.
         num_donors (int): Training groups also carry ``donors``: up to
             this many images of other categories and as many of the
             group's own category (not in the group), as ``dict(other=[...],
@@ -112,6 +119,7 @@ class GroupDataset(BadItemPolicy, BaseDataset):
                  img_suffix: Union[str, Sequence[str]] = DEFAULT_IMG_SUFFIXES,
                  seg_map_suffix: str = '.png',
                  test_grouping: str = 'category',
+                 split: Optional[Sequence] = None,
                  num_donors: int = 0,
                  intruder_prob: float = 0.0,
                  validate: str = 'strict',
@@ -132,6 +140,7 @@ class GroupDataset(BadItemPolicy, BaseDataset):
                              'supported with test_mode=True.')
         self.group_size = group_size
         self.test_grouping = test_grouping
+        self.split = check_split(split)
         self.num_donors = num_donors
         if not 0 <= intruder_prob <= 1:
             raise ValueError(f'intruder_prob must lie in [0, 1], got '
@@ -195,6 +204,9 @@ class GroupDataset(BadItemPolicy, BaseDataset):
             folders, self.validation_report, self.validate,
             self.group_size, self.test_mode)
         self._metainfo['classes'] = tuple(categories)
+        if self.split is not None:
+            data_list = split_per_category(data_list, *self.split)
+            number_within_categories(data_list)
         return data_list
 
     def full_init(self) -> None:

@@ -85,11 +85,20 @@ def index_category_folders(folders: CategoryFolders,
     if not data_list:
         report.error('no usable image', f'under {img_dir}')
         report.raise_errors()
+    number_within_categories(data_list)
+    return categories, data_list
+
+
+def number_within_categories(data_list: List[dict]) -> None:
+    """Set every info's ``index_in_category`` (0, 1, ... per category).
+
+    Args:
+        data_list (list[dict]): Image infos with ``category``, in order.
+    """
     counters: Dict[int, int] = {}
     for info in data_list:
         info['index_in_category'] = counters.get(info['category'], 0)
         counters[info['category']] = info['index_in_category'] + 1
-    return categories, data_list
 
 
 def _warn_small_categories(categories: Sequence[str], data_list: List[dict],

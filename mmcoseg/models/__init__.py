@@ -1,4 +1,6 @@
+from .backbones import FrozenBackbone
 from .data_preprocessor import CoSegDataPreProcessor
+from .group_augments import GroupExchange
 from .decode_heads import HSPHead, ModulatedFPNDecoder
 from .losses import CoSegLoss
 from .necks import ConsensusModulator, SpatialModulator
@@ -7,6 +9,6 @@ from .segmentors import CoSegEncoderDecoder, CoSegTTAModel
 __all__ = [
     'CoSegDataPreProcessor', 'CoSegEncoderDecoder', 'CoSegLoss',
     'CoSegTTAModel',
-    'ConsensusModulator', 'HSPHead',
+    'ConsensusModulator', 'FrozenBackbone', 'GroupExchange', 'HSPHead',
     'ModulatedFPNDecoder', 'SpatialModulator'
 ]

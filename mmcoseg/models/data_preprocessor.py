@@ -1,5 +1,5 @@
 """Data preprocessor that flattens B groups into B*N images."""
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 from mmseg.models.data_preprocessor import SegDataPreProcessor
 from torch import Tensor
@@ -30,7 +30,23 @@ class CoSegDataPreProcessor(SegDataPreProcessor):
     as one group).
     Normalisation, padding and BGR->RGB follow :class:`SegDataPreProcessor`
     (all its arguments apply).
+
+    Args:
+        group_augments (list[dict], optional): Augmentations of a whole
+            training batch of groups, applied in order before flattening
+            (e.g. :class:`~mmcoseg.models.group_augments.GroupExchange`):
+            callables ``(inputs, data_samples) -> (inputs, data_samples)``
+            on the nested groups.
+        **kwargs: :class:`SegDataPreProcessor` arguments.
     """
+
+    def __init__(self,
+                 group_augments: Optional[Sequence[dict]] = None,
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.group_augments = [
+            MODELS.build(cfg) for cfg in (group_augments or ())
+        ]
 
     def forward(self, data: dict, training: bool = False) -> Dict[str, Any]:
         """Flatten the groups, then normalise and pad like MMSeg.
@@ -49,6 +65,10 @@ class CoSegDataPreProcessor(SegDataPreProcessor):
             data = dict(data)
             data['inputs'] = self._flatten(inputs)
             if samples is not None:
+                if training:
+                    for augment in self.group_augments:
+                        inputs, samples = augment(inputs, samples)
+                    data['inputs'] = self._flatten(inputs)
                 self._check_groups(inputs, samples)
                 layout = GroupLayout.from_groups(samples)
                 data['data_samples'] = self._flatten(samples)

@@ -25,6 +25,10 @@ train_dataloader = dict(dataset=dict(num_donors=2, pipeline=[
     dict(type='GroupCopyPaste', prob=1.0, max_objects=2),
     dict(type='PackCoSegInputs')]))
 """
+FROZEN_BACKBONE = """
+model = dict(backbone=dict(_delete_=True, type='FrozenBackbone',
+                           backbone=_base_.model.backbone))
+"""
 # name -> (base config prefix, config lines, parameters the checkpoint holds,
 #          fusion weights that must move away from their init of 1.0)
 OPTIONS = {
@@ -49,6 +53,14 @@ OPTIONS = {
                   None),
     'group-copy-paste': ('ssnm', COPY_PASTE_PIPELINE,
                          ['spatial_modulator.theta.0.weight'], None),
+    'frozen-backbone': ('ssnm', FROZEN_BACKBONE,
+                        ['backbone.backbone.stem.0.weight'], None),
+    'group-exchange': ('ssnm', 'model = dict(data_preprocessor=dict('
+                       "group_augments=[dict(type='GroupExchange', "
+                       'prob=1.0)]))\n', [], None),
+    'hsp-categories': ('ssnm', "model = dict(semantic_head=dict("
+                       "gamma_from='categories'))\n",
+                       ['semantic_head.category_embed.weight'], None),
 }
 
 
@@ -98,6 +110,11 @@ def test_option_trains(name, tmp_path, data_root):
     state = ckpt['state_dict']
     for key in params:
         assert key in state, f'{key} missing from the checkpoint'
+    if name == 'frozen-backbone':  # eval mode: statistics never updated
+        means = [v for k, v in state.items()
+                 if k.startswith('backbone.') and k.endswith('running_mean')]
+        assert means and all(torch.equal(m, torch.zeros_like(m))
+                             for m in means)
     if moved is not None:
         assert not torch.all(state[moved] == 1.0), (
             f'{moved} still at its init: S did not reach the decoder')

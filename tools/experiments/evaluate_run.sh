@@ -36,13 +36,16 @@ if [ ! -f "$work/gs.json" ]; then
 fi
 [ "${TTA:-0}" = 1 ] && test_step test_tta --tta
 # The distractor set of the config's test classes, if it has one.
-read -r root classes < <(python - "$cfg" <<'EOF'
+read -r root split classes < <(python - "$cfg" <<'EOF'
 import sys
 from mmengine.config import Config
 cfg = Config.fromfile(sys.argv[1])
 root = cfg.get('test_distractor_root')
-classes = cfg.test_dataloader.dataset.get('metainfo', {}).get('classes')
-print(root or '-', ' '.join(classes or []))
+dataset = cfg.test_dataloader.dataset
+classes = (dataset.get('metainfo') or {}).get('classes')
+split = dataset.get('split')
+print(root or '-', f'{split[0]}:{split[1]}' if split else '-',
+      ' '.join(classes or []))
 EOF
 )
 [ "$root" = - ] && exit 0
@@ -50,12 +53,15 @@ if [ ! -f "$root/manifest.json" ]; then
   src=$(python -c "from mmengine.config import Config; import sys; \
 print(Config.fromfile(sys.argv[1]).test_dataloader.dataset.data_root)" "$cfg")
   echo "[eval] building the distractor set $root from $src"
-  # shellcheck disable=SC2086
+  opts=()
+  [ -n "$classes" ] && read -r -a opts <<< "--classes $classes"
+  [ "$split" != - ] && opts+=(--split "${split%%:*}" "${split##*:}")
   python tools/dataset_converters/make_distractor_set.py "$src" "$root" \
-    --classes $classes
+    "${opts[@]}"
 fi
-test_step test_distractors \
-  --cfg-options "test_dataloader.dataset.data_root=$root"
-[ "${TTA:-0}" = 1 ] && test_step test_tta_distractors --tta \
-  --cfg-options "test_dataloader.dataset.data_root=$root"
+# The distractor set holds the test images only: no split there.
+on_root=(--cfg-options "test_dataloader.dataset.data_root=$root"
+         "test_dataloader.dataset.split=None")
+test_step test_distractors "${on_root[@]}"
+[ "${TTA:-0}" = 1 ] && test_step test_tta_distractors --tta "${on_root[@]}"
 exit 0

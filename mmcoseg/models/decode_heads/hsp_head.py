@@ -13,6 +13,9 @@ from ...structures import GroupLayout
 from ..utils.base_modulator import BaseModulator, ModulatorOutput
 from ..utils.second_order_pooling import SecondOrderPooling
 
+#: What :class:`HSPHead` computes gamma from.
+GAMMA_SOURCES = ('pooled', 'categories')
+
 
 @MODELS.register_module()
 class HSPHead(BaseModulator):
@@ -37,6 +40,13 @@ class HSPHead(BaseModulator):
             matrix (False, default; see :class:`SecondOrderPooling`).
         gamma_act (str): 'sigmoid' (gamma in (0, 1), like a channel
             attention) or 'none' (raw linear output). Defaults to 'sigmoid'.
+        gamma_from (str): What gamma is computed from. ``'pooled'``
+            (default, eq. 11): the group's second-order pooled vector.
+            ``'categories'``: the predicted co-category probabilities p
+            (the classifier's sigmoid), gamma = act(E p + b) with a learned
+            embedding E of the L categories: a classifier that knows the
+            categories selects the decoder channels of the category the
+            group shares (for test categories seen in training).
         group_residual (bool): Add the mean of the image vectors to the
             group SP output (a residual path). Trained from scratch, the
             group SP alone barely moves l_sem for hundreds of iterations;
@@ -56,6 +66,7 @@ class HSPHead(BaseModulator):
                  in_index: int = -1,
                  centered: bool = False,
                  gamma_act: str = 'sigmoid',
+                 gamma_from: str = 'pooled',
                  group_residual: bool = True,
                  loss_name: str = 'loss_sem',
                  loss_weight: Optional[float] = None,
@@ -65,6 +76,10 @@ class HSPHead(BaseModulator):
         if gamma_act not in ('sigmoid', 'none'):
             raise ValueError("gamma_act must be 'sigmoid' or 'none', got "
                              f'{gamma_act!r}.')
+        if gamma_from not in GAMMA_SOURCES:
+            raise ValueError(f'gamma_from must be one of {GAMMA_SOURCES}, '
+                             f'got {gamma_from!r}.')
+        self.gamma_from = gamma_from
         self.num_classes = num_classes
         self.channels = channels
         self.in_index = in_index
@@ -75,6 +90,8 @@ class HSPHead(BaseModulator):
         self.group_sp = SecondOrderPooling(channels, group_sp_channels,
                                            channels, centered)
         self.classifier = nn.Linear(channels, num_classes)
+        self.category_embed = (nn.Linear(num_classes, channels)
+                               if gamma_from == 'categories' else None)
 
     def modulate(self,
                  feats: Sequence[Tensor],
@@ -123,10 +140,13 @@ class HSPHead(BaseModulator):
         if self.group_residual:
             sizes = per_image.new_tensor(layout.sizes)[:, None]
             pooled = pooled + layout.sum_groups(per_image) / sizes
-        gamma = pooled.sigmoid() if self.gamma_act == 'sigmoid' else pooled
         # Classify from the pre-activation: a saturated sigmoid would
         # starve l_sem of gradient.
-        return gamma, self.classifier(pooled)
+        cls_logits = self.classifier(pooled)
+        if self.category_embed is not None:
+            pooled = self.category_embed(cls_logits.sigmoid())
+        gamma = pooled.sigmoid() if self.gamma_act == 'sigmoid' else pooled
+        return gamma, cls_logits
 
     def group_targets(self, layout: Union[GroupLayout, Sequence[int]],
                       device: torch.device) -> Tensor:

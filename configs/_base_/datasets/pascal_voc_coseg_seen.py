@@ -1,0 +1,39 @@
+# PASCAL-VOC co-seg with SEEN test categories (the paper's setting: its test
+# categories are among the training ones). Every one of the 20 classes is
+# split by sorted file name: the first ceil(2/3 n) images are for training,
+# the other third for testing (GroupDataset `split`; 699 / 338 images).
+# Link the data once:
+#   ln -s ../shared/data/pascal_voc_coseg data/pascal_voc_coseg
+_base_ = './pascal_voc_coseg.py'
+train_fraction = 2 / 3
+# The test third with 1-2 objects of other classes (cut from other test
+# images) pasted into every image, labelled background; built by
+# tools/experiments/evaluate_run.sh (deterministic, ~10 s):
+#   python tools/dataset_converters/make_distractor_set.py \
+#       data/pascal_voc_coseg data/pascal_voc_coseg_distractors/seen \
+#       --split test 0.6667
+test_distractor_root = 'data/pascal_voc_coseg_distractors/seen'
+
+# Deterministic apart from the flip, so that a FrozenBackbone encodes every
+# training image at most twice (resize + flip; no random crop or colour).
+train_image_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadCoSegAnnotation'),
+    dict(type='Resize', scale=(224, 224), keep_ratio=False),
+    dict(type='RandomFlip', prob=0.5),
+]
+train_dataloader = dict(
+    batch_size=2,
+    num_workers=2,
+    dataset=dict(
+        data_root='data/pascal_voc_coseg',
+        data_prefix=dict(img_path='', seg_map_path=''),
+        img_suffix='.jpg',
+        seg_map_suffix='.png',
+        split=('train', train_fraction),
+        pipeline=[
+            dict(type='GroupTransforms', transforms=train_image_pipeline),
+            dict(type='PackCoSegInputs'),
+        ]))
+val_dataloader = dict(dataset=dict(split=('test', train_fraction)))
+test_dataloader = val_dataloader

@@ -1,0 +1,3 @@
+from .frozen_backbone import FrozenBackbone
+
+__all__ = ['FrozenBackbone']

@@ -1,0 +1,3 @@
+from .group_exchange import GroupExchange
+
+__all__ = ['GroupExchange']
