@@ -2,7 +2,7 @@
 on tiny settings: they run, print the table rows they promise, and the
 exact spatial solve reaches lambda_max while the released approach does
 not exceed it."""
-import importlib.util
+import importlib
 import json
 import math
 import os.path as osp
@@ -12,18 +12,22 @@ import sys
 
 import pytest
 import torch
+from torch import nn
+
+from mmcoseg.models.utils import BaseModulator, ModulatorOutput
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+TOOLS = osp.join(REPO_ROOT, 'tools', 'analysis_tools')
 CONFIG = osp.join('configs', 'ssnm',
                   'ssnm_r18-c16_1x4g5-1500i_synthetic-128x128.py')
 
 
 def _load_tool(name):
-    path = osp.join(REPO_ROOT, 'tools', 'analysis_tools', f'{name}.py')
-    spec = importlib.util.spec_from_file_location(f'_tool_{name}', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """A module of tools/analysis_tools, imported as running the script
+    does: with the script's folder first on ``sys.path``."""
+    if TOOLS not in sys.path:
+        sys.path.insert(0, TOOLS)
+    return importlib.import_module(name)
 
 
 def _table_rows(text, first_column):
@@ -104,7 +108,7 @@ def test_benchmark_cli_table():
     assert proc.returncode == 0, proc.stdout[-4000:]
     out = proc.stdout
     assert ('| model | mode | N | groups | size | sec/iter | iter/s | img/s '
-            '| peak MB | backbone s | f_spa s | step/backbone |') in out
+            '| peak MB | backbone s | modulators s | step/backbone |') in out
     assert 'device: CPU, 1 threads' in out
     rows = _table_rows(out, 'CoSegEncoderDecoder')
     # Each row is printed as it is measured, then in the final table.
@@ -118,13 +122,13 @@ def test_benchmark_cli_table():
         assert seconds > 0 and peak > 0
         assert per_s == pytest.approx(1 / seconds, rel=1e-2)
         assert img_s == pytest.approx(int(row[2]) / seconds, rel=1e-2)
-        backbone, spa, ratio = (float(v) for v in row[9:12])
-        assert backbone > 0 and spa > 0 and ratio > 0
-    # One breakdown table per setting, every part of the model in it.
+        backbone, modulators, ratio = (float(v) for v in row[9:12])
+        assert backbone > 0 and modulators > 0 and ratio > 0
+    # One breakdown table per setting, every part of the model in it: the
+    # modulators f_spa and f_sem of `model.modulators`.
     assert out.count('\nBreakdown (CoSegEncoderDecoder, ') == 4
-    parts = [r[0] for r in _table_rows(out, 'whole step')]
-    assert len(parts) == 4
-    for part in ('preprocess', 'backbone', 'f_spa', 'HSP', 'decoder',
+    assert len(_table_rows(out, 'whole step')) == 4
+    for part in ('preprocess', 'backbone', 'f_spa', 'f_sem', 'decoder',
                  'sum of parts', 'not in a part'):
         assert len(_table_rows(out, part)) == 4, part
     assert len(_table_rows(out, 'loss')) == len(
@@ -138,42 +142,191 @@ def test_benchmark_cli_table():
     assert '(target <= 1.25)' in out and '(target <= 1.15)' in out
 
 
-def test_breakdown_parts_and_ratios(tmp_path):
-    """--profile-top lists operators; --data-loading times the config's
-    own loader (here on a tiny generated set, without workers); --json
-    holds what was printed."""
+def _synthetic_set(tmp_path, num_train=5):
     from mmcoseg.datasets.synthetic_coseg import make_synthetic_coseg
     root = str(tmp_path / 'data')
-    make_synthetic_coseg(root, num_train=5, num_test=1, image_size=(40, 48),
-                         seed=0)
+    make_synthetic_coseg(root, num_train=num_train, num_test=1,
+                         image_size=(40, 48), seed=0,
+                         categories=('disc', 'square'))
+    return root
+
+
+def test_breakdown_profile_json(tmp_path):
+    """--profile-top lists operators; the breakdown's ratios are those of
+    its table; --json holds what was printed."""
     benchmark = _load_tool('benchmark')
     rows = benchmark.main([
         osp.join(REPO_ROOT, CONFIG), '--mode', 'train', '--size', '32x32',
         '--group-size', '2', '--warmup', '0', '--repeats', '1',
-        '--breakdown', '--profile-top', '3', '--data-loading', '2',
-        '--json', str(tmp_path / 'out.json'), '--cfg-options',
-        f'train_dataloader.dataset.data_root={root}',
-        'train_dataloader.num_workers=0',
-        'train_dataloader.persistent_workers=False'
+        '--breakdown', '--profile-top', '3', '--json',
+        str(tmp_path / 'out.json')
     ])
-    row = rows[0]
-    table, ratios = row['_breakdown']
+    row, = rows
+    table, summary = row['_breakdown']
     seconds = {r['part']: float(r['fwd+bwd s']) for r in table}
     assert seconds['whole step'] > 0 and seconds['backbone'] > 0
-    assert ratios['step / backbone'] == pytest.approx(
+    assert summary['step / backbone'] == pytest.approx(
         seconds['whole step'] / seconds['backbone'], rel=1e-2)
-    coseg = sum(seconds[p] for p in ('f_spa', 'HSP', 'decoder', 'loss'))
-    assert ratios['co-seg / backbone'] == pytest.approx(
+    coseg = sum(seconds[p] for p in ('f_spa', 'f_sem', 'decoder', 'loss'))
+    assert summary['co-seg / backbone'] == pytest.approx(
         coseg / seconds['backbone'], rel=1e-2)
+    assert float(row['modulators s']) == pytest.approx(
+        seconds['f_spa'] + seconds['f_sem'], abs=2e-4)
     assert len(row['_profile']) == 3
     assert all(r['operator'] for r in row['_profile'])
-    loading = row['_loading']
-    assert loading['workers'] == '0' and loading['batch'] == '4'
-    assert float(loading['step s']) > 0
-    assert 0 <= float(loading['wait share'].rstrip('%')) <= 100
     with open(tmp_path / 'out.json') as f:
         saved = json.load(f)
     assert saved['rows'][0]['sec/iter'] == row['sec/iter']
+    assert saved['real_steps'] == []
+
+
+class _Gate(BaseModulator):
+    """A channel-weight modulator beyond f_spa and f_sem, with a loss."""
+
+    def __init__(self, in_channels=128, channels=64):
+        super().__init__(loss_name='loss_gate', loss_weight=0.5)
+        self.fc = nn.Linear(in_channels, channels)
+
+    def modulate(self, feats, layout, gt=None, with_loss=False):
+        gamma = torch.sigmoid(self.fc(feats[-1].mean((2, 3))))
+        losses = {'loss_gate': gamma.mean()} if with_loss else {}
+        return ModulatorOutput(gamma=gamma, losses=losses)
+
+
+def test_breakdown_every_modulator_frozen_backbone():
+    """The breakdown times every modulator of `model.modulators` (an extra
+    one too) and runs with a FrozenBackbone, whose features require no
+    gradient, as the step does."""
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+
+    from mmcoseg.registry import MODELS
+    breakdown = _load_tool('benchmark_utils.breakdown')
+    init_default_scope('mmcoseg')
+    cfg = Config.fromfile(osp.join(REPO_ROOT, CONFIG)).model
+    cfg.backbone = dict(type='FrozenBackbone', backbone=cfg.backbone)
+    model = MODELS.build(cfg)
+    model.extra_modulators.append(_Gate())
+    assert breakdown.modulator_names(model) == ['f_spa', 'f_sem', '_Gate']
+    benchmark = _load_tool('benchmark')
+    data = benchmark.make_batch(2, 2, (32, 32), num_classes=8)
+    optim = benchmark.build_optim(model, Config.fromfile(
+        osp.join(REPO_ROOT, CONFIG)))
+    before = model.extra_modulators[0].fc.weight.detach().clone()
+    parts = breakdown.train_parts(model, data, optim)
+    assert list(parts) == [
+        'step', 'preprocess fwd', 'backbone fwd', 'backbone fwd+bwd',
+        'f_spa fwd', 'f_spa fwd+bwd', 'f_sem fwd', 'f_sem fwd+bwd',
+        '_Gate fwd', '_Gate fwd+bwd', 'decoder fwd', 'decoder fwd+bwd',
+        'loss fwd', 'loss fwd+bwd', 'optimizer fwd'
+    ]
+    grads = []
+    model.extra_modulators[0].fc.weight.register_hook(grads.append)
+    for name, fn in parts.items():
+        fn()
+    # The extra modulator's backward ran on its own part (and the step).
+    assert len(grads) == 2 and grads[0].abs().sum() > 0
+    assert not torch.equal(before, model.extra_modulators[0].fc.weight)
+    times = {name: 1.0 for name in parts}
+    _, summary = breakdown.summarize(times)
+    assert summary['modulators s'] == 3.0
+    infer = breakdown.infer_parts(model, data)
+    assert [k for k in infer if k.endswith(' fwd')][2:5] == [
+        'f_spa fwd', 'f_sem fwd', '_Gate fwd']
+    for fn in infer.values():
+        fn()
+
+
+FROZEN_CONFIG = """
+_base_ = {base!r}
+model = dict(
+    data_preprocessor=dict(size=(32, 32)),
+    backbone=dict(_delete_=True, type='FrozenBackbone',
+                  backbone=_base_.model.backbone))
+# Deterministic: after one pass every image's features are cached.
+train_dataloader = dict(dataset=dict(pipeline=[
+    dict(type='GroupTransforms', transforms=[
+        dict(type='LoadImageFromFile'), dict(type='LoadCoSegAnnotation'),
+        dict(type='Resize', scale=(32, 32), keep_ratio=False)]),
+    dict(type='PackCoSegInputs')]))
+"""
+
+
+def test_real_steps_compare_configs(tmp_path, capsys):
+    """--mode real --data-loading: real training steps of two configs on
+    their own loaders in one table; the FrozenBackbone's cache is filled
+    first, so every timed step hits it."""
+    root = _synthetic_set(tmp_path)
+    frozen = tmp_path / 'frozen.py'
+    frozen.write_text(FROZEN_CONFIG.format(
+        base=osp.join(REPO_ROOT, CONFIG)))
+    benchmark = _load_tool('benchmark')
+    rows = benchmark.main([
+        osp.join(REPO_ROOT, CONFIG), str(frozen), '--mode', 'real',
+        '--data-loading', '2', '--rounds', '2', '--warmup', '0',
+        '--threads', '1', '--json', str(tmp_path / 'out.json'),
+        '--cfg-options', f'train_dataloader.dataset.data_root={root}',
+        'train_dataloader.num_workers=0',
+        'train_dataloader.persistent_workers=False',
+        'train_dataloader.batch_size=1'
+    ])
+    out = capsys.readouterr().out
+    assert [r['config'] for r in rows] == [
+        osp.splitext(osp.basename(CONFIG))[0], 'frozen']
+    plain, cached = rows
+    assert plain['cache hit'] == '-' and cached['cache hit'] == '100.0%'
+    for row in rows:
+        assert row['workers'] == '0' and row['batch'] == '1'
+        assert row['img/iter'] == '5'
+        per_iter = float(row['s/iter'])
+        assert per_iter > 0
+        assert float(row['iter/h']) == pytest.approx(3600 / per_iter,
+                                                     rel=1e-2)
+        assert float(row['img/h']) == pytest.approx(
+            5 * 3600 / per_iter, rel=1e-2)
+    assert plain['vs first'] == '1.00'
+    assert float(cached['vs first']) == pytest.approx(
+        cached['_iter_h'] / plain['_iter_h'], abs=0.01)
+    header = '| ' + ' | '.join(benchmark.real_steps.COLUMNS) + ' |'
+    assert header in out
+    assert len(_table_rows(out, 'frozen')) == 1
+    with open(tmp_path / 'out.json') as f:
+        saved = json.load(f)
+    assert saved['rows'] == []
+    assert [r['iter/h'] for r in saved['real_steps']] == [
+        r['iter/h'] for r in rows]
+
+
+def test_real_steps_interleaved():
+    """Every model fills its cache and times its loader first, then the
+    timed chunks alternate between the models."""
+    real_steps = _load_tool('benchmark_utils.real_steps')
+    calls = []
+
+    class Run:
+
+        def __init__(self, name):
+            self.name = name
+
+        def fill(self, epochs):
+            calls.append((self.name, 'fill', epochs))
+
+        def time_loading(self, iters):
+            calls.append((self.name, 'load', iters))
+
+        def run(self, iters, warmup):
+            calls.append((self.name, 'run', iters, warmup))
+
+        def row(self):
+            return {'_iter_h': 100.0 if self.name == 'a' else 250.0}
+
+    rows = real_steps.compare([Run('a'), Run('b')], iters=5, rounds=2,
+                              warmup=3, fill_epochs=2)
+    assert calls == [('a', 'fill', 2), ('a', 'load', 5), ('b', 'fill', 2),
+                     ('b', 'load', 5), ('a', 'run', 3, 3),
+                     ('b', 'run', 3, 3), ('a', 'run', 3, 1),
+                     ('b', 'run', 3, 1)]
+    assert [r['vs first'] for r in rows] == ['1.00', '2.50']
 
 
 def test_benchmark_fpn_baseline(capsys):
