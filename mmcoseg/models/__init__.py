@@ -1,7 +1,7 @@
 from .backbones import FrozenBackbone
 from .data_preprocessor import CoSegDataPreProcessor
-from .group_augments import GroupExchange
 from .decode_heads import HSPHead, ModulatedFPNDecoder
+from .group_augments import GroupExchange
 from .losses import CoSegLoss
 from .necks import ConsensusModulator, SpatialModulator
 from .segmentors import CoSegEncoderDecoder, CoSegTTAModel

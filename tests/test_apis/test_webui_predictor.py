@@ -159,8 +159,10 @@ def test_shipped_examples_come_from_the_generator(repo_root, examples,
         timeout=120)
     assert proc.returncode == 0, proc.stderr
     regenerated = list_example_groups(str(tmp_path))
-    assert list(regenerated) == list(examples)
-    for name, files in examples.items():
+    synthetic = {name: files for name, files in examples.items()
+                 if not name.startswith('photos_')}  # see test_photo_examples
+    assert list(regenerated) == list(synthetic)
+    for name, files in synthetic.items():
         assert [osp.basename(f) for f in regenerated[name]] == \
             [osp.basename(f) for f in files]
         for ours, fresh in zip(files, regenerated[name]):

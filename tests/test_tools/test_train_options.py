@@ -61,6 +61,10 @@ OPTIONS = {
     'hsp-categories': ('ssnm', "model = dict(semantic_head=dict("
                        "gamma_from='categories'))\n",
                        ['semantic_head.category_embed.weight'], None),
+    'category-maps': ('ssnm', 'model = dict(semantic_head=dict('
+                      'select_categories=True), decode_head=dict('
+                      'category_maps=8))\n', ['decode_head.conv_seg.weight'],
+                      None),
 }
 
 
@@ -115,6 +119,8 @@ def test_option_trains(name, tmp_path, data_root):
                  if k.startswith('backbone.') and k.endswith('running_mean')]
         assert means and all(torch.equal(m, torch.zeros_like(m))
                              for m in means)
+    if name == 'category-maps':  # one map per category, trained
+        assert state['decode_head.conv_seg.weight'].shape[0] == 8
     if moved is not None:
         assert not torch.all(state[moved] == 1.0), (
             f'{moved} still at its init: S did not reach the decoder')
@@ -126,6 +132,8 @@ def test_option_trains(name, tmp_path, data_root):
     steps = [e for e in entries if 'loss' in e]
     assert [e['iter'] for e in steps] == [1, 2]
     for entry in steps:
-        for key in ('loss', 'loss_seg', 'loss_spa', 'loss_sem'):
+        keys = ('loss', 'loss_seg', 'loss_spa', 'loss_sem') + (
+            ('loss_cat', ) if name == 'category-maps' else ())
+        for key in keys:
             assert key in entry and torch.isfinite(
                 torch.tensor(entry[key])), (key, entry)

@@ -46,19 +46,9 @@ for run in "${runs[@]}"; do
   cfg=configs/ssnm/${variant}_effnet-lite0_1x2g5-${ITERS}i_voc-coseg-fold-${fold}-224x224.py
   work=$ROOT/${variant}_fold-${fold}
   [ "$ITERS" = 400 ] || work=${work}_${ITERS}i
-  opts=()
-  if [ "$SEED" != 0 ]; then
-    work=${work}_seed${SEED}
-    opts=(--cfg-options "randomness.seed=$SEED")
-  fi
-  mkdir -p "$work"
-  if [ ! -f "$work/iter_${ITERS}.pth" ]; then
-    echo "[voc] $(date -u +%H:%M:%S) training $run (seed $SEED) -> $work"
-    resume=(); [ -f "$work/last_checkpoint" ] && resume=(--resume)
-    python tools/train.py "$cfg" --work-dir "$work" "${resume[@]}" \
-      "${opts[@]}" >> "$work/train.log" 2>&1 \
-      || { tail -n 30 "$work/train.log"; exit 1; }
-  fi
+  opts=("randomness.seed=$SEED")
+  [ "$SEED" = 0 ] || work=${work}_seed${SEED}
+  bash tools/experiments/train_run.sh "$cfg" "$work" "${opts[@]}"
   bash tools/experiments/evaluate_run.sh "$cfg" "$work" \
     "$work/iter_${ITERS}.pth"
 done

@@ -47,6 +47,12 @@ class HSPHead(BaseModulator):
             embedding E of the L categories: a classifier that knows the
             categories selects the decoder channels of the category the
             group shares (for test categories seen in training).
+        select_categories (bool): Also output the group's category
+            weights (``ModulatorOutput.categories``), which select the
+            decoder's category maps (``ModulatedFPNDecoder(category_maps=
+            L)``): in training the true co-categories (each image is
+            decoded for the category its group shares), at test time the
+            softmax of the predicted co-category logits. Defaults to False.
         group_residual (bool): Add the mean of the image vectors to the
             group SP output (a residual path). Trained from scratch, the
             group SP alone barely moves l_sem for hundreds of iterations;
@@ -67,6 +73,7 @@ class HSPHead(BaseModulator):
                  centered: bool = False,
                  gamma_act: str = 'sigmoid',
                  gamma_from: str = 'pooled',
+                 select_categories: bool = False,
                  group_residual: bool = True,
                  loss_name: str = 'loss_sem',
                  loss_weight: Optional[float] = None,
@@ -80,6 +87,7 @@ class HSPHead(BaseModulator):
             raise ValueError(f'gamma_from must be one of {GAMMA_SOURCES}, '
                              f'got {gamma_from!r}.')
         self.gamma_from = gamma_from
+        self.select_categories = select_categories
         self.num_classes = num_classes
         self.channels = channels
         self.in_index = in_index
@@ -108,15 +116,23 @@ class HSPHead(BaseModulator):
             with_loss (bool): Also return l_sem.
 
         Returns:
-            ModulatorOutput: ``gamma`` (the group's, per image) and, with
+            ModulatorOutput: ``gamma`` (the group's, per image), with
+            ``select_categories`` the group's category weights and, with
             ``with_loss``, l_sem under ``loss_name``.
         """
         gamma, cls_logits = self(feats, layout)
-        losses = {}
+        losses, targets = {}, None
         if with_loss:
             targets = self.group_targets(layout, cls_logits.device)
             losses[self.loss_name] = self.loss_by_feat(cls_logits, targets)
-        return ModulatorOutput(gamma=layout.expand(gamma), losses=losses)
+        categories = None
+        if self.select_categories:
+            categories = (targets / targets.sum(1, keepdim=True)
+                          if targets is not None else
+                          cls_logits.float().softmax(1))
+            categories = layout.expand(categories)
+        return ModulatorOutput(
+            gamma=layout.expand(gamma), categories=categories, losses=losses)
 
     def forward(self, feats: Sequence[Tensor],
                 layout: Union[GroupLayout, Sequence[int]]

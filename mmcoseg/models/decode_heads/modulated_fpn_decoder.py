@@ -3,6 +3,7 @@ from typing import List, Optional, Tuple
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 from mmcv.cnn import ConvModule
 from mmseg.models.decode_heads.decode_head import BaseDecodeHead
 from mmseg.models.utils import resize
@@ -11,6 +12,7 @@ from torch import Tensor
 
 from mmcoseg.registry import MODELS
 
+from ..losses.coseg_loss import weighted_bce_per_image
 from ..utils.modulation import Modulation
 
 #: How S enters a decoder level (see :class:`ModulatedFPNDecoder`).
@@ -41,6 +43,15 @@ class ModulatedFPNDecoder(BaseDecodeHead):
             Defaults to 0.5.
         spatial_fusion (str): One of ``'add'`` (eq. 5, default),
             ``'channel'``, ``'gate'``.
+        category_maps (int): 0 (default): one foreground logit. L > 0
+            (beyond the paper, for test categories seen in training): one
+            logit map per category, and the foreground logit of an image
+            is the sum of the maps weighted by its group's category weights
+            (``Modulation.categories``, from ``HSPHead(select_categories=
+            True)``): the group says *which* object to segment. Trained with
+            an extra term ``loss_cat`` (see :meth:`category_loss`).
+        category_loss_weight (float): Weight of ``loss_cat``. Defaults to
+            1.0.
         **kwargs: :class:`BaseDecodeHead` arguments (``in_channels``,
             ``channels``, ``in_index``, ``norm_cfg``, ``loss_decode``...).
             ``input_transform`` is 'multiple_select'.
@@ -51,6 +62,8 @@ class ModulatedFPNDecoder(BaseDecodeHead):
                  out_channels: int = 1,
                  threshold: float = 0.5,
                  spatial_fusion: str = 'add',
+                 category_maps: int = 0,
+                 category_loss_weight: float = 1.0,
                  **kwargs) -> None:
         kwargs.setdefault('input_transform', 'multiple_select')
         kwargs.setdefault('loss_decode', dict(type='CoSegLoss'))
@@ -63,6 +76,15 @@ class ModulatedFPNDecoder(BaseDecodeHead):
             raise ValueError(f'spatial_fusion must be one of '
                              f'{SPATIAL_FUSIONS}, got {spatial_fusion!r}.')
         self.spatial_fusion = spatial_fusion
+        self.category_maps = category_maps
+        self.category_loss_weight = category_loss_weight
+        if category_maps < 0:
+            raise ValueError(
+                f'category_maps must be >= 0, got {category_maps}.')
+        if category_maps:
+            # out_channels stays 1 (a sigmoid foreground logit after the
+            # selection); only the classifier has a map per category
+            self.conv_seg = nn.Conv2d(self.channels, category_maps, 1)
         if self.input_transform != 'multiple_select':
             raise ValueError("ModulatedFPNDecoder needs input_transform="
                              f"'multiple_select', got {self.input_transform}")
@@ -130,6 +152,47 @@ class ModulatedFPNDecoder(BaseDecodeHead):
             Tensor: Logits of shape (B*N, 1, H_0, W_0) at the resolution of
             the first selected level.
         """
+        return self.select_category(
+            self.forward_maps(inputs, modulation), modulation)
+
+    def select_category(self, maps: Tensor,
+                        modulation: Optional[Modulation]) -> Tensor:
+        """The foreground logit: the category maps weighted by the
+        group's category weights (the maps as they are without
+        ``category_maps``).
+
+        Args:
+            maps (Tensor): Output of :meth:`forward_maps`.
+            modulation (Modulation, optional): With ``categories``.
+
+        Returns:
+            Tensor: Logits (B*N, 1, h, w).
+        """
+        if not self.category_maps:
+            return maps
+        weights = modulation.categories if modulation is not None else None
+        if weights is None or weights.shape[1] != self.category_maps:
+            raise ValueError(
+                f'category_maps={self.category_maps} needs the group\'s '
+                'weights of as many categories from a modulator '
+                '(HSPHead(select_categories=True), its num_classes equal '
+                f'to category_maps); got '
+                f'{None if weights is None else tuple(weights.shape)}.')
+        return (maps * weights[:, :, None, None].to(maps.dtype)).sum(
+            1, keepdim=True)
+
+    def forward_maps(self,
+                     inputs: Tuple[Tensor],
+                     modulation: Optional[Modulation] = None) -> Tensor:
+        """The decoder's logit maps before any category selection.
+
+        Args:
+            inputs (tuple[Tensor]): Backbone levels for all B*N images.
+            modulation (Modulation, optional): Outputs of the modulators.
+
+        Returns:
+            Tensor: Logits (B*N, max(1, category_maps), H_0, W_0).
+        """
         levels = self._transform_inputs(inputs)
         if levels[0].device.type == 'cpu':
             # oneDNN's convolutions and the bilinear resizing run about 10%
@@ -166,8 +229,63 @@ class ModulatedFPNDecoder(BaseDecodeHead):
         Returns:
             dict[str, Tensor]: Loss terms and ``acc_seg``.
         """
-        seg_logits = self.forward(inputs, modulation)
-        return self.loss_by_feat(seg_logits, batch_data_samples, modulation)
+        maps = self.forward_maps(inputs, modulation)
+        losses = self.loss_by_feat(
+            self.select_category(maps, modulation), batch_data_samples,
+            modulation)
+        if self.category_maps:
+            mod = modulation or Modulation()
+            seg_label = (mod.seg_label if mod.seg_label is not None else
+                         self._stack_batch_gt(batch_data_samples).squeeze(1))
+            losses['loss_cat'] = self.category_loss_weight * \
+                self.category_loss(maps, batch_data_samples, seg_label)
+        return losses
+
+    def category_loss(self, maps: Tensor, batch_data_samples: SampleList,
+                      seg_label: Tensor) -> Tensor:
+        """Unweighted ``loss_cat``: each map segments its own category.
+
+        For every image whose own category c (metainfo ``category``) is
+        known and whose mask is its own (not emptied by
+        :class:`~mmcoseg.models.group_augments.GroupExchange`), the map of
+        c is trained on the image's mask (the decoder loss's weighting),
+        and every other map is trained to be background on the object's
+        pixels: an object of one category must not light up the map of
+        another, which is what lets the group's category leave it out.
+
+        Args:
+            maps (Tensor): Category maps (B*N, L, h, w).
+            batch_data_samples (list[SegDataSample]): With ``category``.
+            seg_label (Tensor): Labels (B*N, H, W).
+
+        Returns:
+            Tensor: Scalar loss (0 when no image qualifies).
+        """
+        own, keep = [], []
+        for sample in batch_data_samples:
+            category = sample.metainfo.get('category')
+            if category is None:
+                raise ValueError('category_maps training needs every '
+                                 "image's own `category` in its metainfo "
+                                 '(GroupDataset sets it).')
+            own.append(int(category))
+            keep.append(not sample.metainfo.get('is_exchanged', False))
+        keep_t = torch.tensor(keep, device=maps.device)
+        if not keep_t.any():
+            return maps.sum() * 0
+        own_t = torch.tensor(own, device=maps.device)[keep_t]
+        maps = maps[keep_t].float()
+        label = resize(seg_label[keep_t][:, None].float(),
+                       size=maps.shape[2:], mode='nearest')[:, 0].long()
+        rows = torch.arange(len(own_t), device=maps.device)
+        weighting = getattr(self.loss_decode, 'weighting', 'balanced')
+        positive = weighted_bce_per_image(
+            maps[rows, own_t], label, weighting, self.ignore_index).mean()
+        others = torch.ones_like(maps[:, :, 0, 0], dtype=torch.bool)
+        others[rows, own_t] = False
+        mask = (label == 1)[:, None] & others[:, :, None, None]
+        negative = (F.softplus(maps) * mask).sum() / mask.sum().clamp_min(1)
+        return positive + negative
 
     def predict(self,
                 inputs: Tuple[Tensor],

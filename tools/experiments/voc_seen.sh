@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The seen-category PASCAL-VOC experiment of docs/results.md: every model is
+# trained on two thirds of each of the 20 classes and evaluated on the other
+# third by tools/experiments/evaluate_run.sh (clean test set, group
+# sensitivity: category / mixed / single groups, and the distractor set).
+# Finished steps are skipped when the script runs again.
+#
+#   bash tools/experiments/voc_seen.sh                    every run below
+#   bash tools/experiments/voc_seen.sh ssnm ssnm-no-mod   named runs
+#   SEED=1 bash tools/experiments/voc_seen.sh ssnm        another seed
+#
+# Variants (configs/ssnm/<variant>_effnet-lite0-frozen_..._voc-coseg-seen-*):
+# ssnm (the recipe for seen categories), ssnm-no-spa, ssnm-no-sem (its
+# ablations), ssnm-no-mod (plain FPN), ssnm-paper, ssnm-consensus.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+bash tools/setup_env.sh
+# shellcheck disable=SC1091
+. "${MMCOSEG_VENV:-.venv}/bin/activate"
+export PYTHONWARNINGS=ignore
+# Sleeping rather than spinning OpenMP threads: on a machine shared with
+# other jobs, spinning threads stall each other (10x slower iterations).
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
+[ -d data/pascal_voc_coseg ] || {
+  echo "data/pascal_voc_coseg is missing: link the PASCAL-VOC co-seg set" >&2
+  exit 2; }
+
+SEED=${SEED:-0}
+ROOT=${ROOT:-work_dirs/voc_seen}
+SUFFIX=effnet-lite0-frozen_1x2g5-2000i_voc-coseg-seen-224x224.py
+runs=("$@")
+[ $# -eq 0 ] && runs=(ssnm ssnm-no-mod ssnm-paper ssnm-consensus ssnm-no-spa
+                      ssnm-no-sem)
+for variant in "${runs[@]}"; do
+  cfg=configs/ssnm/${variant}_$SUFFIX
+  work=$ROOT/$variant
+  [ "$SEED" = 0 ] || work=${work}_seed$SEED
+  bash tools/experiments/train_run.sh "$cfg" "$work" "randomness.seed=$SEED"
+  bash tools/experiments/evaluate_run.sh "$cfg" "$work"
+done
+echo "[voc-seen] $(date -u +%H:%M:%S) done"
+python tools/analysis_tools/summarize_runs.py "$ROOT"
