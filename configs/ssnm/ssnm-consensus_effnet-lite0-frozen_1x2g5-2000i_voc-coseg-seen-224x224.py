@@ -1,7 +1,8 @@
 # The improved SSNM of the synthetic demo on the seen protocol: f_spa is the
 # supervised group consensus at stride 16 (ConsensusModulator), fed to the
 # decoder as an extra input channel; l_sem weighted by 0.2.
-_base_ = './ssnm-paper_effnet-lite0-frozen_1x2g5-2000i_voc-coseg-seen-224x224.py'
+_base_ = ('./ssnm-paper_effnet-lite0-frozen_1x2g5-2000i_'
+          'voc-coseg-seen-224x224.py')
 model = dict(
     spatial_modulator=dict(
         _delete_=True,

@@ -1,9 +1,10 @@
 """Category maps: the decoder segments the category its group shares.
 
 The HSP head gives each image its group's category weights (the true
-co-categories in training, its own prediction at test time) and the decoder
-sums its per-category logit maps with them; ``loss_cat`` trains each map on
-its own category and keeps it off the objects of the others."""
+co-categories in training, its own prediction at test time); the decoder's
+foreground is the probability of those categories under its per-pixel
+softmax over background and the categories, trained by ``loss_cat`` (the
+cross-entropy of that softmax)."""
 import pytest
 import torch
 from mmengine.registry import init_default_scope
@@ -42,18 +43,20 @@ def _samples(categories, labels, exchanged=()):
     return samples
 
 
-def test_foreground_is_the_weighted_sum_of_the_maps():
+def test_foreground_is_the_probability_of_the_group_categories():
     torch.manual_seed(0)
     head = _decoder()
     feats = _feats(2)
     maps = head.forward_maps(feats)
-    assert maps.shape == (2, 3, 16, 16)
+    assert maps.shape == (2, 4, 16, 16)  # background + 3 categories
     weights = torch.tensor([[0., 1., 0.], [0.2, 0.3, 0.5]])
     out = head(feats, Modulation(categories=weights))
     assert out.shape == (2, 1, 16, 16)
-    torch.testing.assert_close(out[0, 0], maps[0, 1])
+    probs = maps.softmax(1)
+    torch.testing.assert_close(out[0, 0].sigmoid(), probs[0, 2])
     torch.testing.assert_close(
-        out[1, 0], 0.2 * maps[1, 0] + 0.3 * maps[1, 1] + 0.5 * maps[1, 2])
+        out[1, 0].sigmoid(),
+        0.2 * probs[1, 1] + 0.3 * probs[1, 2] + 0.5 * probs[1, 3])
     with pytest.raises(ValueError, match='category_maps=3 needs'):
         head(feats, Modulation())
     with pytest.raises(ValueError, match='category_maps=3 needs'):
@@ -61,28 +64,38 @@ def test_foreground_is_the_weighted_sum_of_the_maps():
     assert _decoder(0)(feats).shape == (2, 1, 16, 16)  # no maps, no weights
 
 
+def test_another_category_takes_the_foreground_away():
+    head = _decoder()
+    maps = torch.zeros(1, 4, 2, 2)
+    maps[0, 2, 0] = 5.0  # top row: category 1 (index 2 after background)
+    maps[0, 3, 1] = 5.0  # bottom row: category 2
+    group_1 = head.select_category(
+        maps, Modulation(categories=torch.tensor([[0., 1., 0.]])))
+    assert (group_1[0, 0, 0] > 0).all() and (group_1[0, 0, 1] < 0).all()
+    group_2 = head.select_category(
+        maps, Modulation(categories=torch.tensor([[0., 0., 1.]])))
+    assert (group_2[0, 0, 0] < 0).all() and (group_2[0, 0, 1] > 0).all()
+
+
 def test_category_loss_by_hand():
     head = _decoder()
-    label = torch.zeros(4, 4, dtype=torch.long)
-    label[:2] = 1  # the top half is the object of category 2
-    label[3, 3] = 255
-    maps = torch.zeros(1, 3, 4, 4)
-    maps[0, 2] = 3.0  # its own map: confident everywhere
-    maps[0, 0, :2] = 1.0  # another map lights up on the object
+    label = torch.zeros(2, 2, dtype=torch.long)
+    label[0] = 1  # the top row is the object of category 2
+    label[1, 1] = 255
+    maps = torch.zeros(1, 4, 2, 2)
+    maps[0, 3, 0] = 2.0  # the object's own category
+    maps[0, 1, 1, 0] = 1.0  # a background pixel scored as category 0
     loss = head.category_loss(maps, _samples([2], [label]), label[None])
-    bce_pos = torch.nn.functional.softplus(torch.tensor(-3.0))
-    bce_neg = torch.nn.functional.softplus(torch.tensor(3.0))
-    positive = (8 * bce_pos + 7 * bce_neg) / 15  # 'none' weighting
-    # maps 0 and 1 on the 8 object pixels: softplus(1) and softplus(0)
-    negative = (8 * torch.nn.functional.softplus(torch.tensor(1.0))
-                + 8 * torch.nn.functional.softplus(torch.tensor(0.0))) / 16
-    torch.testing.assert_close(loss, positive + negative)
+    log_softmax = maps.log_softmax(1)
+    want = -(log_softmax[0, 3, 0, 0] + log_softmax[0, 3, 0, 1]
+             + log_softmax[0, 0, 1, 0]) / 3  # the ignored pixel left out
+    torch.testing.assert_close(loss, want)
 
 
 def test_exchanged_images_and_missing_categories():
     head = _decoder()
     label = torch.ones(1, 4, 4, dtype=torch.long)
-    maps = torch.randn(1, 3, 4, 4, requires_grad=True)
+    maps = torch.randn(1, 4, 4, 4, requires_grad=True)
     loss = head.category_loss(maps, _samples([1], label, exchanged=(0, )),
                               label)
     assert loss.item() == 0.0

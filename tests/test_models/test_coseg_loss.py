@@ -58,3 +58,19 @@ def test_all_ignored_image_contributes_zero():
 def test_invalid_weighting():
     with pytest.raises(ValueError, match='weighting'):
         CoSegLoss(weighting='focal')
+
+
+def test_balanced_weighting_of_an_image_without_foreground():
+    """An image its group does not share (an empty target) still teaches
+    background under the balanced weighting (weight 1, not delta = 0)."""
+    from mmcoseg.models.losses.coseg_loss import weighted_bce_per_image
+    logits = torch.full((1, 1, 2, 2), 2.0)
+    empty = torch.zeros(1, 2, 2, dtype=torch.long)
+    loss = weighted_bce_per_image(logits, empty, 'balanced')
+    want = torch.nn.functional.softplus(torch.tensor(2.0))
+    torch.testing.assert_close(loss, want[None])
+    half = torch.tensor([[[1, 1], [0, 0]]])
+    loss = weighted_bce_per_image(logits, half, 'balanced')
+    bce_pos = torch.nn.functional.softplus(torch.tensor(-2.0))
+    torch.testing.assert_close(loss, ((2 * 0.5 * bce_pos + 2 * 0.5 * want)
+                                      / 4)[None])

@@ -119,8 +119,8 @@ def test_option_trains(name, tmp_path, data_root):
                  if k.startswith('backbone.') and k.endswith('running_mean')]
         assert means and all(torch.equal(m, torch.zeros_like(m))
                              for m in means)
-    if name == 'category-maps':  # one map per category, trained
-        assert state['decode_head.conv_seg.weight'].shape[0] == 8
+    if name == 'category-maps':  # background + one map per category
+        assert state['decode_head.conv_seg.weight'].shape[0] == 9
     if moved is not None:
         assert not torch.all(state[moved] == 1.0), (
             f'{moved} still at its init: S did not reach the decoder')

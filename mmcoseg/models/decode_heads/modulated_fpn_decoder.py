@@ -12,7 +12,6 @@ from torch import Tensor
 
 from mmcoseg.registry import MODELS
 
-from ..losses.coseg_loss import weighted_bce_per_image
 from ..utils.modulation import Modulation
 
 #: How S enters a decoder level (see :class:`ModulatedFPNDecoder`).
@@ -44,12 +43,14 @@ class ModulatedFPNDecoder(BaseDecodeHead):
         spatial_fusion (str): One of ``'add'`` (eq. 5, default),
             ``'channel'``, ``'gate'``.
         category_maps (int): 0 (default): one foreground logit. L > 0
-            (beyond the paper, for test categories seen in training): one
-            logit map per category, and the foreground logit of an image
-            is the sum of the maps weighted by its group's category weights
-            (``Modulation.categories``, from ``HSPHead(select_categories=
-            True)``): the group says *which* object to segment. Trained with
-            an extra term ``loss_cat`` (see :meth:`category_loss`).
+            (beyond the paper, for test categories seen in training): a
+            softmax over background and the L categories at every pixel,
+            and the foreground probability of an image is the probability
+            of its group's categories (weighted by ``Modulation.categories``
+            from ``HSPHead(select_categories=True)``): the group says
+            *which* object to segment, and an object of another category
+            takes its probability from the group's. Trained with an extra
+            term ``loss_cat`` (see :meth:`category_loss`).
         category_loss_weight (float): Weight of ``loss_cat``. Defaults to
             1.0.
         **kwargs: :class:`BaseDecodeHead` arguments (``in_channels``,
@@ -84,7 +85,7 @@ class ModulatedFPNDecoder(BaseDecodeHead):
         if category_maps:
             # out_channels stays 1 (a sigmoid foreground logit after the
             # selection); only the classifier has a map per category
-            self.conv_seg = nn.Conv2d(self.channels, category_maps, 1)
+            self.conv_seg = nn.Conv2d(self.channels, category_maps + 1, 1)
         if self.input_transform != 'multiple_select':
             raise ValueError("ModulatedFPNDecoder needs input_transform="
                              f"'multiple_select', got {self.input_transform}")
@@ -157,8 +158,8 @@ class ModulatedFPNDecoder(BaseDecodeHead):
 
     def select_category(self, maps: Tensor,
                         modulation: Optional[Modulation]) -> Tensor:
-        """The foreground logit: the category maps weighted by the
-        group's category weights (the maps as they are without
+        """The foreground logit: the logit of the probability of the
+        group's categories (the maps as they are without
         ``category_maps``).
 
         Args:
@@ -178,8 +179,9 @@ class ModulatedFPNDecoder(BaseDecodeHead):
                 '(HSPHead(select_categories=True), its num_classes equal '
                 f'to category_maps); got '
                 f'{None if weights is None else tuple(weights.shape)}.')
-        return (maps * weights[:, :, None, None].to(maps.dtype)).sum(
-            1, keepdim=True)
+        probs = maps.float().softmax(1)[:, 1:]
+        fg = (probs * weights[:, :, None, None].float()).sum(1, keepdim=True)
+        return torch.logit(fg.clamp(1e-6, 1 - 1e-6)).to(maps.dtype)
 
     def forward_maps(self,
                      inputs: Tuple[Tensor],
@@ -191,7 +193,9 @@ class ModulatedFPNDecoder(BaseDecodeHead):
             modulation (Modulation, optional): Outputs of the modulators.
 
         Returns:
-            Tensor: Logits (B*N, max(1, category_maps), H_0, W_0).
+            Tensor: Logits (B*N, 1, H_0, W_0), or with ``category_maps``
+            L the scores of background and the L categories
+            (B*N, L + 1, H_0, W_0).
         """
         levels = self._transform_inputs(inputs)
         if levels[0].device.type == 'cpu':
@@ -243,18 +247,18 @@ class ModulatedFPNDecoder(BaseDecodeHead):
 
     def category_loss(self, maps: Tensor, batch_data_samples: SampleList,
                       seg_label: Tensor) -> Tensor:
-        """Unweighted ``loss_cat``: each map segments its own category.
+        """Unweighted ``loss_cat``: semantic segmentation of the categories.
 
         For every image whose own category c (metainfo ``category``) is
         known and whose mask is its own (not emptied by
-        :class:`~mmcoseg.models.group_augments.GroupExchange`), the map of
-        c is trained on the image's mask (the decoder loss's weighting),
-        and every other map is trained to be background on the object's
-        pixels: an object of one category must not light up the map of
-        another, which is what lets the group's category leave it out.
+        :class:`~mmcoseg.models.group_augments.GroupExchange`), the
+        cross-entropy of the (L + 1)-way softmax with the object's pixels
+        labelled c and the rest background: an object of one category
+        takes probability from the others, which is what lets the
+        group's category leave it out.
 
         Args:
-            maps (Tensor): Category maps (B*N, L, h, w).
+            maps (Tensor): Scores (B*N, L + 1, h, w).
             batch_data_samples (list[SegDataSample]): With ``category``.
             seg_label (Tensor): Labels (B*N, H, W).
 
@@ -277,15 +281,8 @@ class ModulatedFPNDecoder(BaseDecodeHead):
         maps = maps[keep_t].float()
         label = resize(seg_label[keep_t][:, None].float(),
                        size=maps.shape[2:], mode='nearest')[:, 0].long()
-        rows = torch.arange(len(own_t), device=maps.device)
-        weighting = getattr(self.loss_decode, 'weighting', 'balanced')
-        positive = weighted_bce_per_image(
-            maps[rows, own_t], label, weighting, self.ignore_index).mean()
-        others = torch.ones_like(maps[:, :, 0, 0], dtype=torch.bool)
-        others[rows, own_t] = False
-        mask = (label == 1)[:, None] & others[:, :, None, None]
-        negative = (F.softplus(maps) * mask).sum() / mask.sum().clamp_min(1)
-        return positive + negative
+        target = torch.where(label == 1, own_t[:, None, None] + 1, label)
+        return F.cross_entropy(maps, target, ignore_index=self.ignore_index)
 
     def predict(self,
                 inputs: Tuple[Tensor],

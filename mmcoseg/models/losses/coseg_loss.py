@@ -23,7 +23,9 @@ def weighted_bce_per_image(logits: Tensor,
     * ``'paper'``: delta^n for foreground and 1 - delta^n for background,
       as printed in the paper (and done by the released code);
     * ``'balanced'``: 1 - delta^n for foreground and delta^n for
-      background (inverse-frequency class balancing);
+      background (inverse-frequency class balancing); an image without
+      foreground (e.g. one its group does not share) weights its
+      background 1, as it would otherwise teach nothing;
     * ``'none'``: 1 for both;
 
     and averaged over the valid pixels of the image.
@@ -49,7 +51,7 @@ def weighted_bce_per_image(logits: Tensor,
     if weighting == 'paper':
         w_pos, w_neg = delta, 1 - delta
     elif weighting == 'balanced':
-        w_pos, w_neg = 1 - delta, delta
+        w_pos, w_neg = 1 - delta, torch.where(delta > 0, delta, 1.0)
     else:
         w_pos = w_neg = torch.ones_like(delta)
     weight = (target * w_pos + (1 - target) * w_neg) * valid
