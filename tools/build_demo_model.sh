@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # Train the ready CPU model of the web demo and of "Quick start on your own
-# images": the fold-A recipe of docs/results.md on all 20 PASCAL-VOC co-seg
-# classes (configs/ssnm/ssnm_effnet-lite0_1x2g5-400i_voc-coseg-224x224.py;
-# its header says why all 20), ~20 min on 2 CPU cores. Sets up .venv if
-# missing, links ../shared/data/pascal_voc_coseg to data/ when present, and
-# prints the checkpoint path as its last line. A finished model is reused;
-# an interrupted run resumes.
+# images": the seen-category recipe of docs/results.md (frozen, cached
+# ImageNet EfficientNet-Lite0; group consensus; category maps selected by
+# the group's predicted category; group exchange) on all 20 PASCAL-VOC
+# co-seg classes
+# (configs/ssnm/ssnm_effnet-lite0-frozen_1x2g5-2000i_voc-coseg-224x224.py),
+# ~15 min on 2 CPU cores. Sets up .venv if missing, links
+# ../shared/data/pascal_voc_coseg to data/ when present, and prints the
+# checkpoint path as its last line. A finished model is reused; an
+# interrupted run resumes from its last checkpoint (every 500 iterations).
 #
-#   bash tools/build_demo_model.sh           -> work_dirs/demo_model/iter_400.pth
+#   bash tools/build_demo_model.sh           -> work_dirs/demo_model_seen/iter_2000.pth
 #   ITERS=2 bash tools/build_demo_model.sh   smoke test (work_dirs/demo_model_2i)
 #   VOC_COSEG=/path/to/pascal_voc_coseg bash tools/build_demo_model.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-CONFIG=configs/ssnm/ssnm_effnet-lite0_1x2g5-400i_voc-coseg-224x224.py
+CONFIG=configs/ssnm/ssnm_effnet-lite0-frozen_1x2g5-2000i_voc-coseg-224x224.py
 DATA=${VOC_COSEG:-data/pascal_voc_coseg}
 SHARED=../shared/data/pascal_voc_coseg
 if [ -z "${VOC_COSEG:-}" ] && [ ! -e "$DATA" ] && [ -d "$SHARED" ]; then
@@ -36,7 +39,7 @@ export PYTHONWARNINGS=ignore
 # jobs otherwise stalls; see tools/experiments/voc_unseen_folds.sh).
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 
-WORK=${WORK_DIR:-work_dirs/demo_model}
+WORK=${WORK_DIR:-work_dirs/demo_model_seen}
 opts=(train_dataloader.dataset.data_root="$DATA"
       test_dataloader.dataset.data_root="$DATA")
 if [ -n "${ITERS:-}" ]; then

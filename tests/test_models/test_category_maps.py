@@ -2,9 +2,9 @@
 
 The HSP head gives each image its group's category weights (the true
 co-categories in training, its own prediction at test time); the decoder's
-foreground is the probability of those categories under its per-pixel
-softmax over background and the categories, trained by ``loss_cat`` (the
-cross-entropy of that softmax)."""
+foreground is sigmoid(objectness) times the probability of those categories
+under its per-pixel category softmax, trained by ``loss_cat`` (objectness
+BCE plus the category cross-entropy on the object's pixels)."""
 import pytest
 import torch
 from mmengine.registry import init_default_scope
@@ -43,20 +43,20 @@ def _samples(categories, labels, exchanged=()):
     return samples
 
 
-def test_foreground_is_the_probability_of_the_group_categories():
+def test_foreground_is_objectness_times_the_group_categories():
     torch.manual_seed(0)
     head = _decoder()
     feats = _feats(2)
     maps = head.forward_maps(feats)
-    assert maps.shape == (2, 4, 16, 16)  # background + 3 categories
+    assert maps.shape == (2, 4, 16, 16)  # objectness + 3 categories
     weights = torch.tensor([[0., 1., 0.], [0.2, 0.3, 0.5]])
     out = head(feats, Modulation(categories=weights))
     assert out.shape == (2, 1, 16, 16)
-    probs = maps.softmax(1)
-    torch.testing.assert_close(out[0, 0].sigmoid(), probs[0, 2])
+    obj, probs = maps[:, 0].sigmoid(), maps[:, 1:].softmax(1)
+    torch.testing.assert_close(out[0, 0].sigmoid(), obj[0] * probs[0, 1])
     torch.testing.assert_close(
         out[1, 0].sigmoid(),
-        0.2 * probs[1, 1] + 0.3 * probs[1, 2] + 0.5 * probs[1, 3])
+        obj[1] * (0.2 * probs[1, 0] + 0.3 * probs[1, 1] + 0.5 * probs[1, 2]))
     with pytest.raises(ValueError, match='category_maps=3 needs'):
         head(feats, Modulation())
     with pytest.raises(ValueError, match='category_maps=3 needs'):
@@ -64,17 +64,21 @@ def test_foreground_is_the_probability_of_the_group_categories():
     assert _decoder(0)(feats).shape == (2, 1, 16, 16)  # no maps, no weights
 
 
-def test_another_category_takes_the_foreground_away():
+def test_another_category_is_left_out_however_salient():
     head = _decoder()
     maps = torch.zeros(1, 4, 2, 2)
-    maps[0, 2, 0] = 5.0  # top row: category 1 (index 2 after background)
-    maps[0, 3, 1] = 5.0  # bottom row: category 2
+    maps[0, 0] = 6.0  # everything is a confident object
+    maps[0, 2, 0] = 8.0  # top row: category 1
+    maps[0, 3, 1] = 8.0  # bottom row: category 2
     group_1 = head.select_category(
         maps, Modulation(categories=torch.tensor([[0., 1., 0.]])))
     assert (group_1[0, 0, 0] > 0).all() and (group_1[0, 0, 1] < 0).all()
     group_2 = head.select_category(
         maps, Modulation(categories=torch.tensor([[0., 0., 1.]])))
     assert (group_2[0, 0, 0] < 0).all() and (group_2[0, 0, 1] > 0).all()
+    mixed = head.select_category(  # a group sharing nothing: no category
+        maps, Modulation(categories=torch.tensor([[1 / 3] * 3])))
+    assert (mixed < 0).all()
 
 
 def test_category_loss_by_hand():
@@ -83,13 +87,15 @@ def test_category_loss_by_hand():
     label[0] = 1  # the top row is the object of category 2
     label[1, 1] = 255
     maps = torch.zeros(1, 4, 2, 2)
+    maps[0, 0, 0] = 2.0  # objectness: right on the object
     maps[0, 3, 0] = 2.0  # the object's own category
-    maps[0, 1, 1, 0] = 1.0  # a background pixel scored as category 0
+    maps[0, 1, 0, 0] = 1.0  # one object pixel also scored as category 0
     loss = head.category_loss(maps, _samples([2], [label]), label[None])
-    log_softmax = maps.log_softmax(1)
-    want = -(log_softmax[0, 3, 0, 0] + log_softmax[0, 3, 0, 1]
-             + log_softmax[0, 0, 1, 0]) / 3  # the ignored pixel left out
-    torch.testing.assert_close(loss, want)
+    sp = torch.nn.functional.softplus
+    objectness = (2 * sp(torch.tensor(-2.0)) + sp(torch.tensor(0.0))) / 3
+    log_softmax = maps[:, 1:].log_softmax(1)
+    category = -(log_softmax[0, 2, 0, 0] + log_softmax[0, 2, 0, 1]) / 2
+    torch.testing.assert_close(loss, objectness + category)
 
 
 def test_exchanged_images_and_missing_categories():
@@ -133,3 +139,20 @@ def test_hsp_head_selects_true_categories_in_training_only():
     torch.testing.assert_close(out.categories, want)
     assert HSPHead(in_channels=16, num_classes=3, channels=8).modulate(
         feats, layout).categories is None
+
+
+def test_category_scores_read_the_deep_levels_unmodulated():
+    torch.manual_seed(0)
+    head = _decoder()
+    feats = _feats(2)
+    plain = head.forward_maps(feats)
+    gated = head.forward_maps(feats, Modulation(gamma=torch.rand(2, 16)))
+    torch.testing.assert_close(plain[:, 1:], gated[:, 1:])
+    assert not torch.allclose(plain[:, :1], gated[:, :1])
+    shallow = [f.clone() for f in feats]
+    shallow[0].normal_()  # the stride-4 level feeds the objectness only
+    torch.testing.assert_close(head.forward_maps(shallow)[:, 1:],
+                               plain[:, 1:])
+    deep = [f.clone() for f in feats]
+    deep[3].normal_()
+    assert not torch.allclose(head.forward_maps(deep)[:, 1:], plain[:, 1:])

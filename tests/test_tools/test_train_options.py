@@ -63,8 +63,8 @@ OPTIONS = {
                        ['semantic_head.category_embed.weight'], None),
     'category-maps': ('ssnm', 'model = dict(semantic_head=dict('
                       'select_categories=True), decode_head=dict('
-                      'category_maps=8))\n', ['decode_head.conv_seg.weight'],
-                      None),
+                      'category_maps=8))\n',
+                      ['decode_head.category_conv.weight'], None),
 }
 
 
@@ -119,8 +119,8 @@ def test_option_trains(name, tmp_path, data_root):
                  if k.startswith('backbone.') and k.endswith('running_mean')]
         assert means and all(torch.equal(m, torch.zeros_like(m))
                              for m in means)
-    if name == 'category-maps':  # background + one map per category
-        assert state['decode_head.conv_seg.weight'].shape[0] == 9
+    if name == 'category-maps':  # one score per category
+        assert state['decode_head.category_conv.weight'].shape[0] == 8
     if moved is not None:
         assert not torch.all(state[moved] == 1.0), (
             f'{moved} still at its init: S did not reach the decoder')

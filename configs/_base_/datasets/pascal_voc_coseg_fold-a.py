@@ -2,13 +2,9 @@
 # ten VOC classes, test on the other ten (never seen in training). Fold B
 # swaps the halves (configs/ssnm/*fold-b*.py). Link the data once:
 #   ln -s ../shared/data/pascal_voc_coseg data/pascal_voc_coseg
-_base_ = './pascal_voc_coseg.py'
-fold_a_classes = ('Aero', 'Bicycle', 'Bird', 'Boat', 'Bottle', 'Bus', 'Car',
-                  'Cat', 'Chair', 'Cow')
-fold_b_classes = ('Dog', 'Horse', 'Mbike', 'Monitor', 'Person', 'Plant',
-                  'Sheep', 'Sofa', 'Table', 'Train')
-train_classes = fold_a_classes
-test_classes = fold_b_classes
+_base_ = ['./pascal_voc_coseg.py', './pascal_voc_coseg_folds.py']
+train_classes = {{_base_.fold_a_classes}}
+test_classes = {{_base_.fold_b_classes}}
 # The test classes with 1-2 pasted objects of the other test classes in every
 # image, labelled background (the distractor benchmark, *_test-distractors.py
 # configs). Build it once (deterministic, ~15 s):

@@ -12,6 +12,7 @@ from torch import Tensor
 
 from mmcoseg.registry import MODELS
 
+from ..losses.coseg_loss import weighted_bce_per_image
 from ..utils.modulation import Modulation
 
 #: How S enters a decoder level (see :class:`ModulatedFPNDecoder`).
@@ -43,14 +44,15 @@ class ModulatedFPNDecoder(BaseDecodeHead):
         spatial_fusion (str): One of ``'add'`` (eq. 5, default),
             ``'channel'``, ``'gate'``.
         category_maps (int): 0 (default): one foreground logit. L > 0
-            (beyond the paper, for test categories seen in training): a
-            softmax over background and the L categories at every pixel,
-            and the foreground probability of an image is the probability
-            of its group's categories (weighted by ``Modulation.categories``
-            from ``HSPHead(select_categories=True)``): the group says
-            *which* object to segment, and an object of another category
-            takes its probability from the group's. Trained with an extra
-            term ``loss_cat`` (see :meth:`category_loss`).
+            (beyond the paper, for test categories seen in training): an
+            objectness logit o and a softmax over the L categories at every
+            pixel, and the foreground probability of an image is
+            sigmoid(o) times the probability of its group's categories
+            (weighted by ``Modulation.categories`` from
+            ``HSPHead(select_categories=True)``): the group says *which*
+            object to segment, and an object of another category is left
+            out however salient. Trained with an extra term ``loss_cat``
+            (see :meth:`category_loss`).
         category_loss_weight (float): Weight of ``loss_cat``. Defaults to
             1.0.
         **kwargs: :class:`BaseDecodeHead` arguments (``in_channels``,
@@ -82,10 +84,15 @@ class ModulatedFPNDecoder(BaseDecodeHead):
         if category_maps < 0:
             raise ValueError(
                 f'category_maps must be >= 0, got {category_maps}.')
+        self.category_conv = None
         if category_maps:
-            # out_channels stays 1 (a sigmoid foreground logit after the
-            # selection); only the classifier has a map per category
-            self.conv_seg = nn.Conv2d(self.channels, category_maps + 1, 1)
+            # A per-pixel linear classifier of the two deepest levels as the
+            # backbone gives them: their features separate the categories
+            # at once, while the decoder's fused maps are shared with the
+            # objectness and barely learn the categories from batches of two
+            # groups (two categories a step).
+            self.category_conv = nn.Conv2d(
+                sum(self.in_channels[-2:]), category_maps, 1)
         if self.input_transform != 'multiple_select':
             raise ValueError("ModulatedFPNDecoder needs input_transform="
                              f"'multiple_select', got {self.input_transform}")
@@ -158,9 +165,9 @@ class ModulatedFPNDecoder(BaseDecodeHead):
 
     def select_category(self, maps: Tensor,
                         modulation: Optional[Modulation]) -> Tensor:
-        """The foreground logit: the logit of the probability of the
-        group's categories (the maps as they are without
-        ``category_maps``).
+        """The foreground logit: the logit of sigmoid(objectness) times
+        the probability of the group's categories (the maps as they are
+        without ``category_maps``).
 
         Args:
             maps (Tensor): Output of :meth:`forward_maps`.
@@ -179,8 +186,11 @@ class ModulatedFPNDecoder(BaseDecodeHead):
                 '(HSPHead(select_categories=True), its num_classes equal '
                 f'to category_maps); got '
                 f'{None if weights is None else tuple(weights.shape)}.')
-        probs = maps.float().softmax(1)[:, 1:]
-        fg = (probs * weights[:, :, None, None].float()).sum(1, keepdim=True)
+        maps = maps.float()
+        probs = maps[:, 1:].softmax(1)
+        share = (probs * weights[:, :, None, None].float()).sum(
+            1, keepdim=True)
+        fg = maps[:, :1].sigmoid() * share
         return torch.logit(fg.clamp(1e-6, 1 - 1e-6)).to(maps.dtype)
 
     def forward_maps(self,
@@ -194,7 +204,7 @@ class ModulatedFPNDecoder(BaseDecodeHead):
 
         Returns:
             Tensor: Logits (B*N, 1, H_0, W_0), or with ``category_maps``
-            L the scores of background and the L categories
+            L the objectness logit and the scores of the L categories
             (B*N, L + 1, H_0, W_0).
         """
         levels = self._transform_inputs(inputs)
@@ -216,7 +226,17 @@ class ModulatedFPNDecoder(BaseDecodeHead):
                 size=lateral.shape[2:],
                 mode='bilinear',
                 align_corners=self.align_corners)
-        return self.cls_seg(self.fuse_conv(fused))
+        out = self.cls_seg(self.fuse_conv(fused))
+        if self.category_conv is None:
+            return out
+        deep = torch.cat([
+            levels[-2],
+            resize(levels[-1], size=levels[-2].shape[2:], mode='bilinear',
+                   align_corners=self.align_corners)
+        ], 1)
+        scores = resize(self.category_conv(deep), size=out.shape[2:],
+                        mode='bilinear', align_corners=self.align_corners)
+        return torch.cat([out, scores.to(out.dtype)], 1)
 
     def loss(self, inputs: Tuple[Tensor], batch_data_samples: SampleList,
              train_cfg: ConfigType,
@@ -247,18 +267,20 @@ class ModulatedFPNDecoder(BaseDecodeHead):
 
     def category_loss(self, maps: Tensor, batch_data_samples: SampleList,
                       seg_label: Tensor) -> Tensor:
-        """Unweighted ``loss_cat``: semantic segmentation of the categories.
+        """Unweighted ``loss_cat``: objectness plus the object's category.
 
         For every image whose own category c (metainfo ``category``) is
         known and whose mask is its own (not emptied by
-        :class:`~mmcoseg.models.group_augments.GroupExchange`), the
-        cross-entropy of the (L + 1)-way softmax with the object's pixels
-        labelled c and the rest background: an object of one category
-        takes probability from the others, which is what lets the
-        group's category leave it out.
+        :class:`~mmcoseg.models.group_augments.GroupExchange`): the
+        objectness BCE against the image's mask (the decoder loss's
+        weighting) plus the cross-entropy of the L-way category softmax on
+        the object's pixels, labelled c: an object of one category must
+        not score as another, which is what lets the group's category
+        leave it out.
 
         Args:
-            maps (Tensor): Scores (B*N, L + 1, h, w).
+            maps (Tensor): Objectness and category scores
+                (B*N, L + 1, h, w).
             batch_data_samples (list[SegDataSample]): With ``category``.
             seg_label (Tensor): Labels (B*N, H, W).
 
@@ -281,8 +303,15 @@ class ModulatedFPNDecoder(BaseDecodeHead):
         maps = maps[keep_t].float()
         label = resize(seg_label[keep_t][:, None].float(),
                        size=maps.shape[2:], mode='nearest')[:, 0].long()
-        target = torch.where(label == 1, own_t[:, None, None] + 1, label)
-        return F.cross_entropy(maps, target, ignore_index=self.ignore_index)
+        weighting = getattr(self.loss_decode, 'weighting', 'balanced')
+        objectness = weighted_bce_per_image(maps[:, 0], label, weighting,
+                                            self.ignore_index).mean()
+        target = torch.where(label == 1, own_t[:, None, None],
+                             torch.full_like(label, self.ignore_index))
+        if not (target != self.ignore_index).any():
+            return objectness
+        return objectness + F.cross_entropy(
+            maps[:, 1:], target, ignore_index=self.ignore_index)
 
     def predict(self,
                 inputs: Tuple[Tensor],
