@@ -1,12 +1,11 @@
 # The seen-category recipe (ssnm_*_voc-coseg-seen-*) on the unseen-class
 # protocol, fold A: trained on all images of the ten fold-A classes, tested
-# on the ten fold-B classes, which its category maps do not know.
+# on the ten fold-B classes.
 _base_ = [
     './ssnm_effnet-lite0-frozen_1x2g5-2000i_voc-coseg-seen-224x224.py',
     '../_base_/datasets/pascal_voc_coseg_folds.py'
 ]
-model = dict(
-    semantic_head=dict(num_classes=10), decode_head=dict(category_maps=10))
+model = dict(semantic_head=dict(num_classes=10))
 train_dataloader = dict(dataset=dict(
     split=None, metainfo=dict(classes={{_base_.fold_a_classes}})))
 val_dataloader = dict(dataset=dict(

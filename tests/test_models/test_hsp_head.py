@@ -90,26 +90,3 @@ def test_bad_targets_are_reported():
                            torch.device('cpu'))
     with pytest.raises(ValueError, match='co_categories'):
         head.group_targets(GroupLayout((1, )), torch.device('cpu'))
-
-
-def test_gamma_from_categories_is_the_embedding_of_the_prediction():
-    torch.manual_seed(0)
-    head = HSPHead(in_channels=16, num_classes=3, channels=8,
-                   image_sp_channels=4, group_sp_channels=4,
-                   gamma_from='categories').eval()
-    x = torch.randn(7, 16, 3, 3)
-    gamma, logits = head([x], [3, 4])
-    want = head.category_embed(logits.sigmoid()).sigmoid()
-    torch.testing.assert_close(gamma, want)
-    # two groups predicted alike get the same gamma, whatever their features
-    with torch.no_grad():
-        head.classifier.weight.zero_()
-    gamma, _ = head([x], [3, 4])
-    torch.testing.assert_close(gamma[0], gamma[1])
-    # the seg loss reaches the classifier through gamma
-    head.train()
-    gamma, _ = head([x], [3, 4])
-    gamma.sum().backward()
-    assert head.classifier.bias.grad.abs().sum() > 0
-    with pytest.raises(ValueError, match='gamma_from'):
-        HSPHead(in_channels=16, num_classes=3, gamma_from='labels')

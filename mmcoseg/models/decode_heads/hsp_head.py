@@ -13,9 +13,6 @@ from ...structures import GroupLayout
 from ..utils.base_modulator import BaseModulator, ModulatorOutput
 from ..utils.second_order_pooling import SecondOrderPooling
 
-#: What :class:`HSPHead` computes gamma from.
-GAMMA_SOURCES = ('pooled', 'categories')
-
 
 @MODELS.register_module()
 class HSPHead(BaseModulator):
@@ -40,19 +37,6 @@ class HSPHead(BaseModulator):
             matrix (False, default; see :class:`SecondOrderPooling`).
         gamma_act (str): 'sigmoid' (gamma in (0, 1), like a channel
             attention) or 'none' (raw linear output). Defaults to 'sigmoid'.
-        gamma_from (str): What gamma is computed from. ``'pooled'``
-            (default, eq. 11): the group's second-order pooled vector.
-            ``'categories'``: the predicted co-category probabilities p
-            (the classifier's sigmoid), gamma = act(E p + b) with a learned
-            embedding E of the L categories: a classifier that knows the
-            categories selects the decoder channels of the category the
-            group shares (for test categories seen in training).
-        select_categories (bool): Also output the group's category
-            weights (``ModulatorOutput.categories``), which select the
-            decoder's category maps (``ModulatedFPNDecoder(category_maps=
-            L)``): in training the true co-categories (each image is
-            decoded for the category its group shares), at test time the
-            softmax of the predicted co-category logits. Defaults to False.
         group_residual (bool): Add the mean of the image vectors to the
             group SP output (a residual path). Trained from scratch, the
             group SP alone barely moves l_sem for hundreds of iterations;
@@ -72,8 +56,6 @@ class HSPHead(BaseModulator):
                  in_index: int = -1,
                  centered: bool = False,
                  gamma_act: str = 'sigmoid',
-                 gamma_from: str = 'pooled',
-                 select_categories: bool = False,
                  group_residual: bool = True,
                  loss_name: str = 'loss_sem',
                  loss_weight: Optional[float] = None,
@@ -83,11 +65,6 @@ class HSPHead(BaseModulator):
         if gamma_act not in ('sigmoid', 'none'):
             raise ValueError("gamma_act must be 'sigmoid' or 'none', got "
                              f'{gamma_act!r}.')
-        if gamma_from not in GAMMA_SOURCES:
-            raise ValueError(f'gamma_from must be one of {GAMMA_SOURCES}, '
-                             f'got {gamma_from!r}.')
-        self.gamma_from = gamma_from
-        self.select_categories = select_categories
         self.num_classes = num_classes
         self.channels = channels
         self.in_index = in_index
@@ -98,8 +75,6 @@ class HSPHead(BaseModulator):
         self.group_sp = SecondOrderPooling(channels, group_sp_channels,
                                            channels, centered)
         self.classifier = nn.Linear(channels, num_classes)
-        self.category_embed = (nn.Linear(num_classes, channels)
-                               if gamma_from == 'categories' else None)
 
     def modulate(self,
                  feats: Sequence[Tensor],
@@ -116,23 +91,15 @@ class HSPHead(BaseModulator):
             with_loss (bool): Also return l_sem.
 
         Returns:
-            ModulatorOutput: ``gamma`` (the group's, per image), with
-            ``select_categories`` the group's category weights and, with
+            ModulatorOutput: ``gamma`` (the group's, per image) and, with
             ``with_loss``, l_sem under ``loss_name``.
         """
         gamma, cls_logits = self(feats, layout)
-        losses, targets = {}, None
+        losses = {}
         if with_loss:
             targets = self.group_targets(layout, cls_logits.device)
             losses[self.loss_name] = self.loss_by_feat(cls_logits, targets)
-        categories = None
-        if self.select_categories:
-            categories = (targets / targets.sum(1, keepdim=True)
-                          if targets is not None else
-                          cls_logits.float().softmax(1))
-            categories = layout.expand(categories)
-        return ModulatorOutput(
-            gamma=layout.expand(gamma), categories=categories, losses=losses)
+        return ModulatorOutput(gamma=layout.expand(gamma), losses=losses)
 
     def forward(self, feats: Sequence[Tensor],
                 layout: Union[GroupLayout, Sequence[int]]
@@ -156,13 +123,10 @@ class HSPHead(BaseModulator):
         if self.group_residual:
             sizes = per_image.new_tensor(layout.sizes)[:, None]
             pooled = pooled + layout.sum_groups(per_image) / sizes
+        gamma = pooled.sigmoid() if self.gamma_act == 'sigmoid' else pooled
         # Classify from the pre-activation: a saturated sigmoid would
         # starve l_sem of gradient.
-        cls_logits = self.classifier(pooled)
-        if self.category_embed is not None:
-            pooled = self.category_embed(cls_logits.sigmoid())
-        gamma = pooled.sigmoid() if self.gamma_act == 'sigmoid' else pooled
-        return gamma, cls_logits
+        return gamma, self.classifier(pooled)
 
     def group_targets(self, layout: Union[GroupLayout, Sequence[int]],
                       device: torch.device) -> Tensor:

@@ -3,7 +3,6 @@ from typing import List, Optional, Tuple
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 from mmcv.cnn import ConvModule
 from mmseg.models.decode_heads.decode_head import BaseDecodeHead
 from mmseg.models.utils import resize
@@ -12,7 +11,6 @@ from torch import Tensor
 
 from mmcoseg.registry import MODELS
 
-from ..losses.coseg_loss import weighted_bce_per_image
 from ..utils.modulation import Modulation
 
 #: How S enters a decoder level (see :class:`ModulatedFPNDecoder`).
@@ -43,18 +41,6 @@ class ModulatedFPNDecoder(BaseDecodeHead):
             Defaults to 0.5.
         spatial_fusion (str): One of ``'add'`` (eq. 5, default),
             ``'channel'``, ``'gate'``.
-        category_maps (int): 0 (default): one foreground logit. L > 0
-            (beyond the paper, for test categories seen in training): an
-            objectness logit o and a softmax over the L categories at every
-            pixel, and the foreground probability of an image is
-            sigmoid(o) times the probability of its group's categories
-            (weighted by ``Modulation.categories`` from
-            ``HSPHead(select_categories=True)``): the group says *which*
-            object to segment, and an object of another category is left
-            out however salient. Trained with an extra term ``loss_cat``
-            (see :meth:`category_loss`).
-        category_loss_weight (float): Weight of ``loss_cat``. Defaults to
-            1.0.
         **kwargs: :class:`BaseDecodeHead` arguments (``in_channels``,
             ``channels``, ``in_index``, ``norm_cfg``, ``loss_decode``...).
             ``input_transform`` is 'multiple_select'.
@@ -65,8 +51,6 @@ class ModulatedFPNDecoder(BaseDecodeHead):
                  out_channels: int = 1,
                  threshold: float = 0.5,
                  spatial_fusion: str = 'add',
-                 category_maps: int = 0,
-                 category_loss_weight: float = 1.0,
                  **kwargs) -> None:
         kwargs.setdefault('input_transform', 'multiple_select')
         kwargs.setdefault('loss_decode', dict(type='CoSegLoss'))
@@ -79,20 +63,6 @@ class ModulatedFPNDecoder(BaseDecodeHead):
             raise ValueError(f'spatial_fusion must be one of '
                              f'{SPATIAL_FUSIONS}, got {spatial_fusion!r}.')
         self.spatial_fusion = spatial_fusion
-        self.category_maps = category_maps
-        self.category_loss_weight = category_loss_weight
-        if category_maps < 0:
-            raise ValueError(
-                f'category_maps must be >= 0, got {category_maps}.')
-        self.category_conv = None
-        if category_maps:
-            # A per-pixel linear classifier of the two deepest levels as the
-            # backbone gives them: their features separate the categories
-            # at once, while the decoder's fused maps are shared with the
-            # objectness and barely learn the categories from batches of two
-            # groups (two categories a step).
-            self.category_conv = nn.Conv2d(
-                sum(self.in_channels[-2:]), category_maps, 1)
         if self.input_transform != 'multiple_select':
             raise ValueError("ModulatedFPNDecoder needs input_transform="
                              f"'multiple_select', got {self.input_transform}")
@@ -160,53 +130,6 @@ class ModulatedFPNDecoder(BaseDecodeHead):
             Tensor: Logits of shape (B*N, 1, H_0, W_0) at the resolution of
             the first selected level.
         """
-        return self.select_category(
-            self.forward_maps(inputs, modulation), modulation)
-
-    def select_category(self, maps: Tensor,
-                        modulation: Optional[Modulation]) -> Tensor:
-        """The foreground logit: the logit of sigmoid(objectness) times
-        the probability of the group's categories (the maps as they are
-        without ``category_maps``).
-
-        Args:
-            maps (Tensor): Output of :meth:`forward_maps`.
-            modulation (Modulation, optional): With ``categories``.
-
-        Returns:
-            Tensor: Logits (B*N, 1, h, w).
-        """
-        if not self.category_maps:
-            return maps
-        weights = modulation.categories if modulation is not None else None
-        if weights is None or weights.shape[1] != self.category_maps:
-            raise ValueError(
-                f'category_maps={self.category_maps} needs the group\'s '
-                'weights of as many categories from a modulator '
-                '(HSPHead(select_categories=True), its num_classes equal '
-                f'to category_maps); got '
-                f'{None if weights is None else tuple(weights.shape)}.')
-        maps = maps.float()
-        probs = maps[:, 1:].softmax(1)
-        share = (probs * weights[:, :, None, None].float()).sum(
-            1, keepdim=True)
-        fg = maps[:, :1].sigmoid() * share
-        return torch.logit(fg.clamp(1e-6, 1 - 1e-6)).to(maps.dtype)
-
-    def forward_maps(self,
-                     inputs: Tuple[Tensor],
-                     modulation: Optional[Modulation] = None) -> Tensor:
-        """The decoder's logit maps before any category selection.
-
-        Args:
-            inputs (tuple[Tensor]): Backbone levels for all B*N images.
-            modulation (Modulation, optional): Outputs of the modulators.
-
-        Returns:
-            Tensor: Logits (B*N, 1, H_0, W_0), or with ``category_maps``
-            L the objectness logit and the scores of the L categories
-            (B*N, L + 1, H_0, W_0).
-        """
         levels = self._transform_inputs(inputs)
         if levels[0].device.type == 'cpu':
             # oneDNN's convolutions and the bilinear resizing run about 10%
@@ -226,17 +149,7 @@ class ModulatedFPNDecoder(BaseDecodeHead):
                 size=lateral.shape[2:],
                 mode='bilinear',
                 align_corners=self.align_corners)
-        out = self.cls_seg(self.fuse_conv(fused))
-        if self.category_conv is None:
-            return out
-        deep = torch.cat([
-            levels[-2],
-            resize(levels[-1], size=levels[-2].shape[2:], mode='bilinear',
-                   align_corners=self.align_corners)
-        ], 1)
-        scores = resize(self.category_conv(deep), size=out.shape[2:],
-                        mode='bilinear', align_corners=self.align_corners)
-        return torch.cat([out, scores.to(out.dtype)], 1)
+        return self.cls_seg(self.fuse_conv(fused))
 
     def loss(self, inputs: Tuple[Tensor], batch_data_samples: SampleList,
              train_cfg: ConfigType,
@@ -253,65 +166,8 @@ class ModulatedFPNDecoder(BaseDecodeHead):
         Returns:
             dict[str, Tensor]: Loss terms and ``acc_seg``.
         """
-        maps = self.forward_maps(inputs, modulation)
-        losses = self.loss_by_feat(
-            self.select_category(maps, modulation), batch_data_samples,
-            modulation)
-        if self.category_maps:
-            mod = modulation or Modulation()
-            seg_label = (mod.seg_label if mod.seg_label is not None else
-                         self._stack_batch_gt(batch_data_samples).squeeze(1))
-            losses['loss_cat'] = self.category_loss_weight * \
-                self.category_loss(maps, batch_data_samples, seg_label)
-        return losses
-
-    def category_loss(self, maps: Tensor, batch_data_samples: SampleList,
-                      seg_label: Tensor) -> Tensor:
-        """Unweighted ``loss_cat``: objectness plus the object's category.
-
-        For every image whose own category c (metainfo ``category``) is
-        known and whose mask is its own (not emptied by
-        :class:`~mmcoseg.models.group_augments.GroupExchange`): the
-        objectness BCE against the image's mask (the decoder loss's
-        weighting) plus the cross-entropy of the L-way category softmax on
-        the object's pixels, labelled c: an object of one category must
-        not score as another, which is what lets the group's category
-        leave it out.
-
-        Args:
-            maps (Tensor): Objectness and category scores
-                (B*N, L + 1, h, w).
-            batch_data_samples (list[SegDataSample]): With ``category``.
-            seg_label (Tensor): Labels (B*N, H, W).
-
-        Returns:
-            Tensor: Scalar loss (0 when no image qualifies).
-        """
-        own, keep = [], []
-        for sample in batch_data_samples:
-            category = sample.metainfo.get('category')
-            if category is None:
-                raise ValueError('category_maps training needs every '
-                                 "image's own `category` in its metainfo "
-                                 '(GroupDataset sets it).')
-            own.append(int(category))
-            keep.append(not sample.metainfo.get('is_exchanged', False))
-        keep_t = torch.tensor(keep, device=maps.device)
-        if not keep_t.any():
-            return maps.sum() * 0
-        own_t = torch.tensor(own, device=maps.device)[keep_t]
-        maps = maps[keep_t].float()
-        label = resize(seg_label[keep_t][:, None].float(),
-                       size=maps.shape[2:], mode='nearest')[:, 0].long()
-        weighting = getattr(self.loss_decode, 'weighting', 'balanced')
-        objectness = weighted_bce_per_image(maps[:, 0], label, weighting,
-                                            self.ignore_index).mean()
-        target = torch.where(label == 1, own_t[:, None, None],
-                             torch.full_like(label, self.ignore_index))
-        if not (target != self.ignore_index).any():
-            return objectness
-        return objectness + F.cross_entropy(
-            maps[:, 1:], target, ignore_index=self.ignore_index)
+        seg_logits = self.forward(inputs, modulation)
+        return self.loss_by_feat(seg_logits, batch_data_samples, modulation)
 
     def predict(self,
                 inputs: Tuple[Tensor],

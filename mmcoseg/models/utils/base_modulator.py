@@ -19,15 +19,11 @@ class ModulatorOutput:
             ``spatial_fusion`` says (eq. 5: added).
         gamma (Tensor, optional): Channel weights per image, shape
             (B*N, C) with C the decoder's channels (eq. 5: multiplied).
-        categories (Tensor, optional): Weights of the categories the
-            group shares, per image, shape (B*N, L), summing to 1; they
-            select the decoder's category maps (``category_maps``).
         losses (dict[str, Tensor]): The modulator's own loss terms,
             unweighted, by name (empty at test time).
     """
     spatial: Optional[Tensor] = None
     gamma: Optional[Tensor] = None
-    categories: Optional[Tensor] = None
     losses: Dict[str, Tensor] = field(default_factory=dict)
 
 

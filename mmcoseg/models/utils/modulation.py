@@ -17,8 +17,6 @@ class Modulation:
             None without a spatial contribution (e.g. without f_spa).
         gamma (Tensor, optional): Channel weights per image (the group's
             gamma repeated), shape (B*N, C); None without f_sem.
-        categories (Tensor, optional): The group's category weights per
-            image, shape (B*N, L) (see :class:`ModulatorOutput`).
         losses (dict[str, Tensor]): The modulators' unweighted loss terms
             by name (``loss_spa``: l_spa, eq. 10; ``loss_sem``: l_sem,
             eq. 12).
@@ -29,7 +27,6 @@ class Modulation:
     """
     spatial: Optional[Tensor] = None
     gamma: Optional[Tensor] = None
-    categories: Optional[Tensor] = None
     losses: Dict[str, Tensor] = field(default_factory=dict)
     loss_weights: Dict[str, Optional[float]] = field(default_factory=dict)
     seg_label: Optional[Tensor] = None
@@ -73,10 +70,6 @@ class Modulation:
         if out.gamma is not None:
             self.gamma = (out.gamma if self.gamma is None else
                           self.gamma * out.gamma)
-        if out.categories is not None:
-            if self.categories is not None:
-                raise ValueError('Two modulators select categories.')
-            self.categories = out.categories
         for name, value in out.losses.items():
             if name in self.losses:
                 raise ValueError(
