@@ -1,6 +1,8 @@
-"""Every shipped config loads, builds its model and runs a forward pass."""
+"""Every shipped config loads, builds its model and runs a forward pass;
+every config the documentation names is shipped."""
 import glob
 import os.path as osp
+import re
 
 import pytest
 import torch
@@ -14,8 +16,31 @@ CONFIGS = sorted(glob.glob(osp.join(ROOT, 'configs', '*', '*.py')))
 CONFIGS = [c for c in CONFIGS if '_base_' not in c]
 
 
-def test_configs_exist():
-    assert len(CONFIGS) > 0
+DOCUMENTS = ['README.md', 'model-index.yml'] + sorted(
+    osp.relpath(p, ROOT)
+    for pattern in ('docs/*.md', 'configs/*/*.md', 'configs/*/*.yaml')
+    for p in glob.glob(osp.join(ROOT, pattern)))
+
+
+def test_documented_configs_are_shipped_and_built_here():
+    """Every ``configs/...py`` that the README, docs, configs READMEs and
+    metafiles name is a shipped config (built by the test below) or one of
+    its ``_base_`` files."""
+    named = {}
+    for doc in DOCUMENTS:
+        with open(osp.join(ROOT, doc), encoding='utf-8') as f:
+            for path in re.findall(r'configs/[\w./-]+?\.py', f.read()):
+                named.setdefault(path, doc)
+    demo = 'configs/ssnm/ssnm_r18-c16_1x4g5-1500i_synthetic-128x128.py'
+    assert demo in named  # the README's quick start
+    built = {osp.relpath(c, ROOT) for c in CONFIGS}
+    missing = {
+        path: doc for path, doc in named.items()
+        if path not in built and not (
+            path.startswith('configs/_base_/')
+            and osp.isfile(osp.join(ROOT, path)))
+    }
+    assert not missing, f'named but not shipped (config: document): {missing}'
 
 
 @pytest.mark.parametrize('path', CONFIGS, ids=osp.basename)

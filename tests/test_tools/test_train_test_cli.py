@@ -12,6 +12,7 @@ import math
 import os
 import os.path as osp
 import re
+import runpy
 import subprocess
 import sys
 
@@ -340,7 +341,8 @@ def test_checkpoints_load_weights_only(resumed, name):
         assert torch.equal(state[key], value), key
 
 
-def test_render_groups_compares_models(tmp_path, data_root, trained):
+def test_render_groups_compares_models(tmp_path, monkeypatch, data_root,
+                                      trained):
     """render_groups.py draws input, truth and one prediction row per model
     (--compare) for the chosen groups."""
     ckpt = osp.join(trained['work_dir'], 'iter_4.pth')
@@ -353,16 +355,20 @@ def test_render_groups_compares_models(tmp_path, data_root, trained):
     pictures = sorted(out.glob('group_*.png'))
     assert [p.name.split('_')[1] for p in pictures] == ['000', '002']
     assert 'first J' in proc.stdout and 'second J' in proc.stdout
+    # Without --compare, one prediction row (the tool's main in this
+    # process: the command line ran above).
     single = tmp_path / 'single'
-    _run([
-        'tools/analysis_tools/render_groups.py', CONFIG, ckpt, '--out-dir',
-        str(single), '--groups', '0', '--cfg-options',
-        *_data_options(data_root)
-    ])
+    monkeypatch.chdir(REPO_ROOT)
+    monkeypatch.setattr(sys, 'argv', [
+        'render_groups.py', CONFIG, ckpt, '--out-dir', str(single),
+        '--groups', '0', '--cfg-options', *_data_options(data_root)])
+    runpy.run_path('tools/analysis_tools/render_groups.py',
+                   run_name='__main__')
     # four rows (input, truth, two models) are taller than three
     two = np.asarray(Image.open(pictures[0]))
     one = np.asarray(Image.open(next(single.glob('group_*.png'))))
-    assert two.shape[1] == one.shape[1] and two.shape[0] > one.shape[0]
+    assert two.shape[1] == one.shape[1]
+    assert (one.shape[0], two.shape[0]) == (3 * 160 + 2 * 4, 4 * 160 + 3 * 4)
 
 
 def _plain_and_mirrored_j(data_root, ckpt):
