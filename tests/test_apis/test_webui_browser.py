@@ -10,7 +10,9 @@ without them the browser tests are skipped, saying why.
 
 ``MMCOSEG_WEBUI_SCREENSHOT=PATH`` keeps the page's screenshot (``.jpg``:
 converted); ``MMCOSEG_WEBUI_CONFIG`` and ``MMCOSEG_WEBUI_CHECKPOINT`` serve
-another model (the README's picture).
+another model and ``MMCOSEG_WEBUI_GROUPS=A,B`` uploads the example groups A
+(all four images) and B (its first three) instead of the synthetic crosses
+and stars (the README's picture).
 """
 import io
 import json
@@ -168,7 +170,9 @@ def test_bad_upload_shows_an_error(server, browser, examples, tmp_path):
 
 
 def test_upload_a_group(server, browser, examples, tmp_path):
-    files = examples['cross'] + examples['star'][:3]
+    first, second = os.environ.get('MMCOSEG_WEBUI_GROUPS',
+                                   'cross,star').split(',')
+    files = examples[first] + examples[second][:3]
     stems = [osp.splitext(osp.basename(f))[0] for f in files]
     upload = _open(browser, server)
     upload.send_keys('\n'.join(files))
@@ -176,6 +180,7 @@ def test_upload_a_group(server, browser, examples, tmp_path):
         lambda b: stems[-1] in b.find_element(By.ID, 'images').text)
     status = _run_and_wait(browser)
     # Default group size 5: 7 images make groups of 4 and 3.
+    assert len(files) == 7
     assert status.startswith('7 images in 2 group(s)'), status
     overlays = _wait_images(browser, '#overlays', len(files))
     assert len(overlays) == len(files)

@@ -65,13 +65,6 @@ OPTIONS = {
     'group-exchange': ('ssnm', 'model = dict(data_preprocessor=dict('
                        "group_augments=[dict(type='GroupExchange', "
                        'prob=1.0)]))\n', [], None),
-    'hsp-categories': ('ssnm', "model = dict(semantic_head=dict("
-                       "gamma_from='categories'))\n",
-                       ['semantic_head.category_embed.weight'], None),
-    'category-maps': ('ssnm', 'model = dict(semantic_head=dict('
-                      'select_categories=True), decode_head=dict('
-                      'category_maps=8))\n',
-                      ['decode_head.category_conv.weight'], None),
 }
 
 
@@ -165,8 +158,6 @@ def test_option_trains(name, trained):
                  if k.startswith('backbone.') and k.endswith('running_mean')]
         assert means and all(torch.equal(m, torch.zeros_like(m))
                              for m in means)
-    if name == 'category-maps':  # one score per category
-        assert state['decode_head.category_conv.weight'].shape[0] == 8
     if moved is not None:
         assert not torch.all(state[moved] == 1.0), (
             f'{moved} still at its init: S did not reach the decoder')
@@ -178,8 +169,6 @@ def test_option_trains(name, trained):
     steps = [e for e in entries if 'loss' in e]
     assert [e['iter'] for e in steps] == [1, 2]
     for entry in steps:
-        keys = ('loss', 'loss_seg', 'loss_spa', 'loss_sem') + (
-            ('loss_cat', ) if name == 'category-maps' else ())
-        for key in keys:
+        for key in ('loss', 'loss_seg', 'loss_spa', 'loss_sem'):
             assert key in entry and torch.isfinite(
                 torch.tensor(entry[key])), (key, entry)

@@ -37,3 +37,5 @@ train_dataloader = dict(
         ]))
 val_dataloader = dict(dataset=dict(split=('test', train_fraction)))
 test_dataloader = val_dataloader
+# Tests report the co-saliency metrics (S-, E-, F-measure, MAE) beside P/J.
+test_evaluator = dict(type='CoSegMetric', protocols=('coseg', 'cosod'))
