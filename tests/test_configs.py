@@ -43,6 +43,56 @@ def test_documented_configs_are_shipped_and_built_here():
     assert not missing, f'named but not shipped (config: document): {missing}'
 
 
+def test_metafile_lists_every_config_once():
+    """Each ``configs/<algo>/metafile.yaml`` has one entry per config of its
+    folder, named after it; an entry without ``Results`` says why in a
+    ``# Results: ...`` comment (e.g. not trained yet)."""
+    import yaml
+    metafiles = sorted(glob.glob(osp.join(ROOT, 'configs', '*',
+                                          'metafile.yaml')))
+    assert metafiles
+    for metafile in metafiles:
+        with open(metafile, encoding='utf-8') as f:
+            text = f.read()
+        models = yaml.safe_load(text)['Models']
+        folder = osp.relpath(osp.dirname(metafile), ROOT)
+        listed = [m['Config'] for m in models]
+        shipped = sorted(
+            osp.relpath(c, ROOT) for c in CONFIGS
+            if osp.dirname(osp.relpath(c, ROOT)) == folder)
+        extra = sorted(
+            c for c in listed if listed.count(c) > 1 or c not in shipped)
+        assert sorted(listed) == shipped, (
+            f'{metafile}: missing {sorted(set(shipped) - set(listed))}, '
+            f'not shipped or listed twice {extra}')
+        # one block of text per entry, in order
+        blocks = re.split(r'\n  - Name: ', text.split('\nModels:')[1])[1:]
+        assert len(blocks) == len(models)
+        for model, block in zip(models, blocks):
+            assert model['Config'] == f"{folder}/{model['Name']}.py"
+            if 'Results' in model:
+                for result in model['Results']:
+                    assert set(result['Metrics']) >= {'P', 'J'}, model['Name']
+            else:
+                assert '# Results: ' in block, (
+                    f"{model['Name']}: no Results and no reason")
+        # the configs README's results table shows the same numbers
+        with open(osp.join(osp.dirname(metafile), 'README.md'),
+                  encoding='utf-8') as f:
+            readme = f.read().split('\n## Results\n')[1]
+        rows = re.findall(
+            r'^\| `([\w.-]+)\.py` \|[^|]*\| ([\d.]+) \| ([\d.]+) \|', readme,
+            re.M)
+        metrics = {
+            m['Name']: m['Results'][0]['Metrics']
+            for m in models if 'Results' in m
+        }
+        assert sorted(name for name, _, _ in rows) == sorted(metrics)
+        for name, p, j in rows:
+            assert (float(p), float(j)) == (
+                metrics[name]['P'], metrics[name]['J']), name
+
+
 @pytest.mark.parametrize('path', CONFIGS, ids=osp.basename)
 def test_config_builds(path):
     cfg = Config.fromfile(path)

@@ -1,8 +1,8 @@
 # Fold A with the improved SSNM of the synthetic demo: f_spa is the
 # supervised group consensus of learned descriptors at stride 16
 # (ConsensusModulator), fused into the decoder as an extra input channel.
-# Measured on the unseen classes it loses to the paper's f_spa (ssnm_*):
-# fold A J 40.3 vs 44.9 (docs/results.md), so it is not the default here.
+# On the unseen classes it loses to the paper's f_spa (ssnm_*; results in
+# configs/ssnm/README.md), so it is not the default here.
 _base_ = './ssnm_effnet-lite0_1x2g5-400i_voc-coseg-fold-a-224x224.py'
 model = dict(
     spatial_modulator=dict(

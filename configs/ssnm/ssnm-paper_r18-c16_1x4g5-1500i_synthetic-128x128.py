@@ -1,7 +1,7 @@
 # SSNM with the paper's spatial modulator (eq. 6-10): the unsupervised top
 # eigenvector of the group's pixel affinity (d = 64 at stride 4, trained by
-# l_spa = -lambda_max / M with weight 0.1: it saturates near -1 within a few
-# hundred iterations either way), added to every decoder channel (eq. 5).
+# l_spa = -lambda_max / M with weight 0.1), added to every decoder channel
+# (eq. 5).
 # w_sem = 2 as the demo config had before the improved recipe lowered it.
 # Everything else as the default (improved) demo config.
 _base_ = './ssnm_r18-c16_1x4g5-1500i_synthetic-128x128.py'

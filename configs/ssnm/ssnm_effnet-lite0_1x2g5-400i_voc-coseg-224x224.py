@@ -1,7 +1,7 @@
 # The demo model of the web demo (tools/build_demo_model.sh, tools/webui.py):
 # the fold-A recipe (ImageNet EfficientNet-Lite0, 2 groups x 5 images at
-# 224x224, 400 iterations, ~20 min on 2 CPU cores) trained on ALL 20
-# PASCAL-VOC co-seg classes (1037 images) instead of ten.
+# 224x224, 400 iterations) trained on ALL 20 PASCAL-VOC co-seg classes
+# (1037 images) instead of ten.
 # Why all 20: a model meant for anybody's photos should know every category
 # the data offers; with ten it would meet half of PASCAL's everyday objects
 # (people, dogs, cars...) for the first time. The price: there is no unseen

@@ -1,15 +1,14 @@
 # SSNM on ImageNet EfficientNet-Lite0, trained on the ten fold-A classes of
 # PASCAL-VOC co-seg and tested on the ten unseen fold-B classes (a CPU-sized
 # stand-in for the paper's COCO-SEG training; docs/results.md). A batch is
-# 2 groups x 5 images at 224x224; 400 iterations (~20 min on 2 idle cores).
+# 2 groups x 5 images at 224x224; 400 iterations.
 # The paper's f_spa (the model base): on these unseen classes it beats the
 # improved group-consensus f_spa of the synthetic demo (ssnm-consensus_*;
-# fold A J 44.9 vs 40.3, fold B 51.9 vs 44.8; docs/results.md).
+# results in configs/ssnm/README.md).
 # Differences from the paper's recipe, all for a 400-iteration schedule:
 # class-balancing BCE (weighting='balanced'; with the paper's eq. 13 weights
-# or plain BCE the short run under-segments: plain BCE gave J 17.1 at the
-# fixed 0.5 threshold, docs/results.md), AdamW lr 1e-3 with warm-up and a
-# poly decay, the backbone at lr x 0.1.
+# or plain BCE the short run under-segments at the fixed 0.5 threshold),
+# AdamW lr 1e-3 with warm-up and a poly decay, the backbone at lr x 0.1.
 _base_ = [
     '../_base_/models/ssnm_efficientnet-lite0.py',
     '../_base_/datasets/pascal_voc_coseg_fold-a.py',

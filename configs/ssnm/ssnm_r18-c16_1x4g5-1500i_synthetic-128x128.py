@@ -1,13 +1,13 @@
 # Small CPU config: a narrow ResNet-18 (16 base channels) from scratch on the
 # embedded synthetic set, 1500 iterations of 4 groups x 5 images at 128x128
-# (~8 min on 2 cores). The improved SSNM (configs/ssnm/README.md): the group
+# (sized for a CPU). The improved SSNM (configs/ssnm/README.md): the group
 # consensus as f_spa (ssnm-paper_* keeps the paper's eigenvector map).
 # Differences from the paper's recipe, all for training from scratch in
 # minutes: class-balancing BCE (objects cover ~8% of the pixels; the paper
 # weighting predicted background only), lr 2e-3 with a poly decay. w_sem =
-# 0.2: l_sem (a multi-label BCE over 8 classes, ~3 early on) otherwise
-# outweighs l_seg (~0.05) and the shared backbone learns to classify rather
-# than to match (J 52.4 at w_sem = 2, 63.4 at 0.2; docs/results.md).
+# 0.2: l_sem (a multi-label BCE over 8 classes) otherwise outweighs l_seg
+# by far early on and the shared backbone learns to classify rather than to
+# match (w_sem = 2 against 0.2: configs/ssnm/README.md).
 _base_ = [
     '../_base_/datasets/synthetic_coseg.py', '../_base_/default_runtime.py',
     '../_base_/schedules/schedule_200k_adam.py'
