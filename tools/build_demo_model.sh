@@ -5,9 +5,9 @@
 # the group's predicted category; group exchange) on all 20 PASCAL-VOC
 # co-seg classes
 # (configs/ssnm/ssnm_effnet-lite0-frozen_1x2g5-2000i_voc-coseg-224x224.py),
-# ~15 min on 2 CPU cores. Sets up .venv if missing, links
+# ~11 min on 2 CPU cores. Sets up .venv if missing, links
 # ../shared/data/pascal_voc_coseg to data/ when present, and prints the
-# checkpoint path as its last line. A finished model is reused; an
+# checkpoint path as its last line (11 min 15 s here). A finished model is reused; an
 # interrupted run resumes from its last checkpoint (every 500 iterations).
 #
 #   bash tools/build_demo_model.sh           -> work_dirs/demo_model_seen/iter_2000.pth
