@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
 # Train the ready CPU model of the web demo and of "Quick start on your own
-# images": the seen-category recipe of docs/results.md (frozen, cached
-# ImageNet EfficientNet-Lite0; group consensus; category maps selected by
-# the group's predicted category; group exchange) on all 20 PASCAL-VOC
-# co-seg classes
+# images": the seen-category recipe of docs/results.md (the improved SSNM,
+# group consensus f_spa, trained with GroupExchange on a frozen, cached
+# ImageNet EfficientNet-Lite0) on all 20 PASCAL-VOC co-seg classes
 # (configs/ssnm/ssnm_effnet-lite0-frozen_1x2g5-2000i_voc-coseg-224x224.py),
 # ~11 min on 2 CPU cores. Sets up .venv if missing, links
 # ../shared/data/pascal_voc_coseg to data/ when present, and prints the
-# checkpoint path as its last line (11 min 15 s here). A finished model is reused; an
+# checkpoint path as its last line. A finished model is reused; an
 # interrupted run resumes from its last checkpoint (every 500 iterations).
 #
 #   bash tools/build_demo_model.sh           -> work_dirs/demo_model_seen/iter_2000.pth
