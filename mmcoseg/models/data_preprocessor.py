@@ -63,12 +63,11 @@ class CoSegDataPreProcessor(SegDataPreProcessor):
         if len(inputs) and _is_group(inputs[0]):
             samples = data.get('data_samples')
             data = dict(data)
+            if samples is not None and training:
+                for augment in self.group_augments:
+                    inputs, samples = augment(inputs, samples)
             data['inputs'] = self._flatten(inputs)
             if samples is not None:
-                if training:
-                    for augment in self.group_augments:
-                        inputs, samples = augment(inputs, samples)
-                    data['inputs'] = self._flatten(inputs)
                 self._check_groups(inputs, samples)
                 layout = GroupLayout.from_groups(samples)
                 data['data_samples'] = self._flatten(samples)
