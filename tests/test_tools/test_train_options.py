@@ -65,7 +65,11 @@ OPTIONS = {
     'group-exchange': ('ssnm', 'model = dict(data_preprocessor=dict('
                        "group_augments=[dict(type='GroupExchange', "
                        'prob=1.0)]))\n', [], None),
+    'cross-group': ('ssnm', 'model = dict(train_cfg=dict(cross_group=dict('
+                    'loss_weight=1.0)))\n', [], None),
 }
+#: Loss terms an option adds to every logged step.
+EXTRA_LOSSES = {'cross-group': ('loss_cross', )}
 
 
 @pytest.fixture(scope='module')
@@ -169,6 +173,7 @@ def test_option_trains(name, trained):
     steps = [e for e in entries if 'loss' in e]
     assert [e['iter'] for e in steps] == [1, 2]
     for entry in steps:
-        for key in ('loss', 'loss_seg', 'loss_spa', 'loss_sem'):
+        for key in ('loss', 'loss_seg', 'loss_spa', 'loss_sem',
+                    *EXTRA_LOSSES.get(name, ())):
             assert key in entry and torch.isfinite(
                 torch.tensor(entry[key])), (key, entry)

@@ -1,17 +1,21 @@
 """A group-aware encoder-decoder segmentor for co-segmentation (SSNM)."""
 from typing import List, Optional, Sequence
 
+import torch
 import torch.nn as nn
 from mmengine.config import ConfigDict
 from mmseg.models.segmentors import EncoderDecoder
+from mmseg.models.utils import resize
 from mmseg.utils import ConfigType, OptConfigType, OptMultiConfig, SampleList
 from torch import Tensor
 
 from mmcoseg.registry import MODELS
 
 from ...structures import GroupLayout, layout_from_metas
+from ..losses.coseg_loss import weighted_bce_per_image
 from ..utils.base_modulator import BaseModulator
 from ..utils.modulation import Modulation
+from .cross_group import CrossGroupProbes, cross_group_probes
 
 
 @MODELS.register_module()
@@ -44,7 +48,9 @@ class CoSegEncoderDecoder(EncoderDecoder):
         modulators (list[dict], optional): Further modulators
             (:class:`BaseModulator` subclasses), run after f_spa and f_sem.
         neck (dict, optional): Neck config.
-        train_cfg (dict, optional): Training config.
+        train_cfg (dict, optional): Training config; ``cross_group=dict(
+            loss_weight=w)`` adds the cross-group loss ``loss_cross``
+            (see :meth:`loss`).
         test_cfg (dict, optional): Testing config; only ``mode='whole'``;
             ``ungrouped`` ('error' or 'single', see
             :func:`~mmcoseg.structures.layout_from_metas`).
@@ -170,6 +176,13 @@ class CoSegEncoderDecoder(EncoderDecoder):
     def loss(self, inputs: Tensor, data_samples: SampleList) -> dict:
         """Compute the losses of a batch of groups (eq. 14).
 
+        With ``train_cfg.cross_group``, pairs of groups whose co-categories
+        are disjoint also give probe groups (:func:`cross_group_probes`):
+        a group's own modulation applied to one image of the other group,
+        whose target is empty; ``loss_cross`` is the weighted BCE of those
+        images, decoded in the same pass as the batch (0 for a batch
+        without such a pair).
+
         Args:
             inputs (Tensor): Images (B*N, C, H, W).
             data_samples (list[SegDataSample]): One per image, with
@@ -177,7 +190,7 @@ class CoSegEncoderDecoder(EncoderDecoder):
 
         Returns:
             dict[str, Tensor]: ``loss_seg``, ``loss_spa``, ``loss_sem``,
-            ``acc_seg``.
+            ``acc_seg`` (and ``loss_cross``).
         """
         feats = self.extract_feat(inputs)
         layout = self.group_layout([s.metainfo for s in data_samples],
@@ -185,8 +198,59 @@ class CoSegEncoderDecoder(EncoderDecoder):
         gt = self.decode_head._stack_batch_gt(data_samples).squeeze(1)
         modulation = self.modulate(feats, layout, gt, with_loss=True)
         modulation.seg_label = gt  # stacked once for both losses
-        return self.decode_head.loss(feats, data_samples, self.train_cfg,
-                                     modulation)
+        cross = self.train_cfg.get('cross_group')
+        probes = (cross_group_probes(layout)
+                  if cross and layout is not None else None)
+        if probes is None:
+            losses = self.decode_head.loss(feats, data_samples,
+                                           self.train_cfg, modulation)
+            if cross:  # logged every step, 0 without a disjoint pair
+                losses['loss_cross'] = feats[0].new_zeros(())
+            return losses
+        return self._loss_with_probes(feats, data_samples, modulation,
+                                      probes, cross.get('loss_weight', 1.0))
+
+    def _loss_with_probes(self, feats: Sequence[Tensor],
+                          data_samples: SampleList, modulation: Modulation,
+                          probes: CrossGroupProbes,
+                          weight: float) -> dict:
+        """The losses of a batch and of its probe groups' intruders.
+
+        Args:
+            feats (Sequence[Tensor]): Backbone levels of the batch.
+            data_samples (list[SegDataSample]): The batch's samples.
+            modulation (Modulation): The batch's modulation, with labels.
+            probes (CrossGroupProbes): The probe groups.
+            weight (float): Weight of ``loss_cross``.
+
+        Returns:
+            dict[str, Tensor]: The decoder's losses and ``loss_cross``.
+        """
+        index = torch.as_tensor(probes.index, device=feats[0].device)
+        probe = self.modulate([f[index] for f in feats], probes.layout)
+        intruders = index[probes.intruders]
+        picked = index.new_tensor(probes.intruders)
+        both = Modulation(
+            spatial=None if modulation.spatial is None else torch.cat(
+                [modulation.spatial, probe.spatial[picked]]),
+            gamma=None if modulation.gamma is None else torch.cat(
+                [modulation.gamma, probe.gamma[picked]]))
+        # one decoder pass, so that its batch norms see the whole batch
+        logits = self.decode_head.forward(
+            [torch.cat([f, f[intruders]]) for f in feats], both)
+        num = modulation.seg_label.shape[0]
+        losses = self.decode_head.loss_by_feat(logits[:num], data_samples,
+                                               modulation)
+        ignore = self.decode_head.ignore_index
+        label = modulation.seg_label[intruders]
+        label = torch.where(label == ignore, label, torch.zeros_like(label))
+        logits = resize(logits[num:], size=label.shape[1:], mode='bilinear',
+                        align_corners=self.decode_head.align_corners)
+        weighting = getattr(self.decode_head.loss_decode, 'weighting',
+                            'balanced')
+        losses['loss_cross'] = weight * weighted_bce_per_image(
+            logits, label, weighting, ignore).mean()
+        return losses
 
     def encode_decode(self, inputs: Tensor,
                       batch_img_metas: List[dict]) -> Tensor:
