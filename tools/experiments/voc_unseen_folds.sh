@@ -13,8 +13,10 @@
 #   bash tools/experiments/voc_unseen_folds.sh ssnm:a ssnm-consensus:b   named runs
 #   SEED=1 bash tools/experiments/voc_unseen_folds.sh ssnm:a   another seed
 #   ITERS=800 bash tools/experiments/voc_unseen_folds.sh ssnm:a   another schedule
+#   FROZEN=1 bash tools/experiments/voc_unseen_folds.sh ssnm:a ssnm-no-mod:a
+#       the seen recipe and the plain FPN, frozen backbone, 2000 iterations
 #
-# ITERS other than 400 trains the 400-iteration config with its schedule
+# ITERS other than 400 (2000 with FROZEN=1) trains the config with its schedule
 # stretched to ITERS (the same warm-up, the poly decay to ITERS), as the
 # 800-iteration run of docs/logs/voc_unseen/ssnm_fold-a_800i/ did.
 # Variants: ssnm (the paper's f_spa), ssnm-no-spa, ssnm-paper-no-sem, ssnm-no-mod,
@@ -25,9 +27,17 @@ cd "$(dirname "$0")/../.."
 # shellcheck source=tools/experiments/voc_env.sh
 . tools/experiments/voc_env.sh
 
-ITERS=${ITERS:-400}
+# FROZEN=1: the frozen-backbone 2000-iteration configs (the seen recipe's
+# schedule; variants ssnm and ssnm-no-mod) instead of the fine-tuned ones.
+if [ "${FROZEN:-0}" = 1 ]; then
+  TAG=effnet-lite0-frozen_1x2g5-2000i BASE_ITERS=2000
+  ROOT=${ROOT:-work_dirs/voc_unseen_frozen}
+else
+  TAG=effnet-lite0_1x2g5-400i BASE_ITERS=400
+  ROOT=${ROOT:-work_dirs/voc_unseen}
+fi
+ITERS=${ITERS:-$BASE_ITERS}
 SEED=${SEED:-0}
-ROOT=${ROOT:-work_dirs/voc_unseen}
 runs=("$@")
 if [ $# -eq 0 ]; then
   runs=()
@@ -38,10 +48,10 @@ if [ $# -eq 0 ]; then
 fi
 for run in "${runs[@]}"; do
   variant=${run%%:*} fold=${run##*:}
-  cfg=configs/ssnm/${variant}_effnet-lite0_1x2g5-400i_voc-coseg-fold-${fold}-224x224.py
+  cfg=configs/ssnm/${variant}_${TAG}_voc-coseg-fold-${fold}-224x224.py
   work=$ROOT/${variant}_fold-${fold}
   opts=("randomness.seed=$SEED")
-  if [ "$ITERS" != 400 ]; then
+  if [ "$ITERS" != "$BASE_ITERS" ]; then
     work=${work}_${ITERS}i
     opts+=("train_cfg.max_iters=$ITERS" "train_cfg.val_interval=$ITERS"
       "param_scheduler.1.end=$ITERS")
