@@ -12,10 +12,12 @@ also ``out/probs/<stem>.png``: the foreground probability as an 8-bit
 0-255 map at the input's size, the prediction format co-salient object
 detection evaluation tools read.
 
-Exit status: 0 when every image was processed; 3 when some files were
-skipped (unreadable, or in a given folder without an image suffix; each is
-named on stderr, the others are still processed); 2 on usage errors, e.g.
-fewer than two readable images.
+Exit status: 0 when every image was processed; 3 when some image files
+were skipped (unreadable, or a file named on the command line without an
+image suffix; each is named on stderr, the others are still processed); 2
+on usage errors, e.g. fewer than two readable images. The other files of a
+given folder (a README, an ATTRIBUTION.txt) are ignored and listed on
+stderr; they do not change the exit status.
 """
 import argparse
 import os
@@ -35,7 +37,7 @@ EXIT_USAGE = 2
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__.splitlines()[0],
-        epilog='Exit status: 0 all processed, 3 some files skipped, '
+        epilog='Exit status: 0 all processed, 3 some image files skipped, '
         '2 usage error.')
     parser.add_argument('config', help='config file')
     parser.add_argument('checkpoint', help='checkpoint file')
@@ -87,8 +89,7 @@ def main() -> int:
     images, names, skipped = [], [], []
     paths, others = collect(args.images)
     for path in others:
-        skipped.append(path)
-        print(f'skipped {path}: not an image file (suffix)', file=sys.stderr)
+        print(f'ignored {path}: not an image file (suffix)', file=sys.stderr)
     for path in paths:
         try:
             images.append(load_image(path))
@@ -113,7 +114,7 @@ def main() -> int:
     print()
     num_groups = len(out['visualization'])
     print(f'cosegment: {len(images)} images, {num_groups} groups, '
-          f'{len(skipped)} skipped, {elapsed / len(images):.3f} s/image '
+          f'{len(skipped)} skipped, {len(others)} ignored, {elapsed / len(images):.3f} s/image '
           f'-> {args.out_dir}')
     return EXIT_SKIPPED if skipped else 0
 

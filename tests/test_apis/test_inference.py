@@ -163,14 +163,24 @@ def test_cli(config_file, checkpoint, repo_root, tmp_path):
         cwd=repo_root, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 3, proc.stderr
     assert 'corrupt.jpg' in proc.stderr
-    assert 'notes.txt' in proc.stderr  # reported as not an image
-    assert '3 images, 1 groups, 2 skipped' in proc.stdout
+    # a folder's other files are listed, but only a bad image exits 3
+    assert 'ignored' in proc.stderr and 'notes.txt' in proc.stderr
+    assert '3 images, 1 groups, 1 skipped, 1 ignored' in proc.stdout
     for name, (h, w) in sizes.items():
         mask = np.asarray(Image.open(out_dir / 'masks' / f'{name}.png'))
         assert mask.shape == (h, w)
         assert set(np.unique(mask)) <= {0, 255}
         assert Image.open(out_dir / 'overlays' / f'{name}.jpg').size == (w, h)
     assert (out_dir / 'groups' / 'group_0.jpg').is_file()
+
+    # Only non-image files besides the images: exit 0.
+    (folder / 'corrupt.jpg').unlink()
+    proc = subprocess.run(
+        [sys.executable, 'tools/cosegment.py', config_file, checkpoint,
+         str(folder), '--out-dir', str(out_dir)],
+        cwd=repo_root, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert '3 images, 1 groups, 0 skipped, 1 ignored' in proc.stdout
 
     # Fewer than two readable images: usage error.
     proc = subprocess.run(
