@@ -330,6 +330,18 @@ class GroupDataset(BadItemPolicy, BaseDataset):
         """
         return self._group_info(idx, self._group_slots(idx))
 
+    def anchor_categories(self) -> List[int]:
+        """The category of every training item (its anchor image).
+
+        Returns:
+            list[int]: ``anchor_categories()[i]`` is the co-category of the
+            group that item ``i`` builds, for samplers that choose which
+            groups share a batch.
+        """
+        if not self._fully_initialized:
+            self.full_init()
+        return [self._category_of(i) for i in range(super().__len__())]
+
     @property
     def num_images(self) -> int:
         """Number of distinct images in the dataset."""
