@@ -12,5 +12,5 @@ model = dict(
         in_index=(2, 3),
         in_strides=(16, 32),
         target_stride=16),
-    decode_head=dict(
-        spatial_fusion='channel', loss_decode=dict(sem_weight=0.2)))
+    semantic_head=dict(loss_weight=0.2),
+    decode_head=dict(spatial_fusion='channel'))

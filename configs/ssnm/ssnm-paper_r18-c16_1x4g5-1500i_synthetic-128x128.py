@@ -11,7 +11,7 @@ model = dict(
         type='SpatialModulator',
         in_channels={{_base_.in_channels}},
         channels=64,
-        target_stride=4),
-    decode_head=dict(
-        spatial_fusion='add',
-        loss_decode=dict(spa_weight=0.1, sem_weight=2.0)))
+        target_stride=4,
+        loss_weight=0.1),
+    semantic_head=dict(loss_weight=2.0),
+    decode_head=dict(spatial_fusion='add'))

@@ -51,7 +51,8 @@ model = dict(
         num_classes=8,
         channels=64,
         image_sp_channels=32,
-        group_sp_channels=16),
+        group_sp_channels=16,
+        loss_weight=0.2),
     decode_head=dict(
         type='ModulatedFPNDecoder',
         in_channels=in_channels,
@@ -61,11 +62,7 @@ model = dict(
         norm_cfg=norm_cfg,
         align_corners=False,
         spatial_fusion='channel',
-        loss_decode=dict(
-            type='CoSegLoss',
-            weighting='balanced',
-            sem_weight=0.2,
-            spa_weight=1.0)),
+        loss_decode=dict(type='CoSegLoss', weighting='balanced')),
     train_cfg=dict(),
     test_cfg=dict(mode='whole'))
 

@@ -1,14 +1,23 @@
 from .backbones import FrozenBackbone
 from .data_preprocessor import CoSegDataPreProcessor
-from .decode_heads import HSPHead, ModulatedFPNDecoder
+from .decode_heads import ModulatedFPNDecoder, SpatialMapHead
 from .group_augments import GroupExchange
 from .losses import CoSegLoss
-from .necks import ConsensusModulator, SpatialModulator
+from .modulators import (
+    BaseModulator,
+    ConsensusModulator,
+    HSPHead,
+    Modulation,
+    ModulatorOutput,
+    SpatialMapModulator,
+    SpatialModulator,
+)
 from .segmentors import CoSegEncoderDecoder, CoSegTTAModel
 
 __all__ = [
-    'CoSegDataPreProcessor', 'CoSegEncoderDecoder', 'CoSegLoss',
-    'CoSegTTAModel',
-    'ConsensusModulator', 'FrozenBackbone', 'GroupExchange', 'HSPHead',
-    'ModulatedFPNDecoder', 'SpatialModulator'
+    'BaseModulator', 'CoSegDataPreProcessor', 'CoSegEncoderDecoder',
+    'CoSegLoss', 'CoSegTTAModel', 'ConsensusModulator', 'FrozenBackbone',
+    'GroupExchange', 'HSPHead', 'ModulatedFPNDecoder', 'Modulation',
+    'ModulatorOutput', 'SpatialMapHead', 'SpatialMapModulator',
+    'SpatialModulator'
 ]

@@ -3,7 +3,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from mmcoseg.models.necks import ConsensusModulator, group_consensus
+from mmcoseg.models.modulators import ConsensusModulator, group_consensus
 from mmcoseg.structures import GroupLayout
 
 

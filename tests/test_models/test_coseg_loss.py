@@ -37,16 +37,25 @@ def test_per_image_delta_and_total():
     # image 1: delta 0 -> background weight 1
     assert abs(float(per_image[1]) - ln2) < 1e-6
 
-    loss = CoSegLoss(weighting='paper', loss_weight=2.0, spa_weight=0.5,
-                     sem_weight=3.0)
-    out = loss(logits, label, loss_spa=torch.tensor(-0.4),
-               loss_sem=torch.tensor(1.5))
+    loss = CoSegLoss(weighting='paper', loss_weight=2.0)
+    out = loss(logits, label,
+               aux_losses=dict(loss_spa=torch.tensor(-0.4),
+                               loss_sem=torch.tensor(1.5)),
+               aux_weights=dict(loss_spa=0.5, loss_sem=3.0))
     assert set(out) == {'loss_seg', 'loss_spa', 'loss_sem'}
     assert torch.allclose(out['loss_seg'], 2.0 * per_image.mean())
     assert torch.allclose(out['loss_spa'], torch.tensor(-0.2))
     assert torch.allclose(out['loss_sem'], torch.tensor(4.5))
     # ablations: absent terms are not reported
     assert set(loss(logits, label)) == {'loss_seg'}
+
+
+def test_no_second_source_of_modulator_weights():
+    """w_spa and w_sem are the modulators' ``loss_weight`` only."""
+    with pytest.raises(TypeError):
+        CoSegLoss(spa_weight=0.5)
+    with pytest.raises(TypeError):
+        CoSegLoss(sem_weight=0.5)
 
 
 def test_all_ignored_image_contributes_zero():

@@ -13,8 +13,8 @@ from test_coseg_encoder_decoder import IN_CHANNELS, MODEL, _batch
 
 import mmcoseg  # noqa: F401
 from mmcoseg.models.losses.coseg_loss import weighted_bce_per_image
+from mmcoseg.models.modulators import Modulation
 from mmcoseg.models.segmentors.cross_group import cross_group_probes
-from mmcoseg.models.utils.modulation import Modulation
 from mmcoseg.registry import MODELS
 from mmcoseg.structures import GroupLayout
 

@@ -1,8 +1,7 @@
 import pytest
 import torch
 
-from mmcoseg.models.decode_heads import HSPHead
-from mmcoseg.models.utils import SecondOrderPooling
+from mmcoseg.models.modulators import HSPHead, SecondOrderPooling
 from mmcoseg.structures import GroupLayout
 
 

@@ -3,7 +3,7 @@ import torch
 from mmengine.registry import init_default_scope
 
 from mmcoseg.models.decode_heads import ModulatedFPNDecoder
-from mmcoseg.models.utils import Modulation
+from mmcoseg.models.modulators import Modulation
 
 init_default_scope('mmcoseg')
 

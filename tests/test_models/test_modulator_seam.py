@@ -6,7 +6,7 @@ MODELS. A config that derives from the demo config lists it in
 ``model.modulators`` and imports it with ``custom_imports``; tools/train.py
 trains it with f_spa and f_sem, its loss term is logged under its name, and
 its parameters are in the checkpoint. Also: the contributions combine as
-documented, and the loss weights resolve as documented.
+documented, and each term is weighted by its modulator's ``loss_weight``.
 """
 import glob
 import json
@@ -17,12 +17,15 @@ import sys
 
 import pytest
 import torch
+from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 import mmcoseg  # noqa: F401
 from mmcoseg.datasets.synthetic_coseg import make_synthetic_coseg
 from mmcoseg.models import CoSegEncoderDecoder, CoSegLoss
-from mmcoseg.models.utils import Modulation, ModulatorOutput
+from mmcoseg.models.modulators import Modulation, ModulatorOutput
+from mmcoseg.registry import MODELS
+from mmcoseg.structures import GroupLayout
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DEMO = osp.join(REPO_ROOT, 'configs', 'ssnm',
@@ -33,7 +36,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from mmcoseg.models.utils import BaseModulator, ModulatorOutput
+from mmcoseg.models.modulators import BaseModulator, ModulatorOutput
 from mmcoseg.registry import MODELS
 
 
@@ -125,24 +128,38 @@ def test_contributions_combine():
                                          align_corners=False)
     assert torch.allclose(mod.spatial, a + up)
     assert torch.allclose(mod.gamma, gamma * gamma)
-    assert mod.loss_spa == 1 and mod.loss_sem == 2
-    assert mod.loss_weights == {'loss_spa': None, 'loss_sem': 0.3}
+    assert mod.losses == {'loss_spa': 1, 'loss_sem': 2}
+    assert mod.loss_weights == {'loss_spa': 1.0, 'loss_sem': 0.3}
     with pytest.raises(ValueError, match="named 'loss_spa'"):
         mod.add(ModulatorOutput(losses={'loss_spa': torch.tensor(0.)}))
 
 
-def test_loss_weights_resolve():
-    loss = CoSegLoss(weighting='none', spa_weight=2.0, sem_weight=3.0)
+def test_loss_weights_are_the_modulators():
+    loss = CoSegLoss(weighting='none')
     logits = torch.zeros(1, 1, 2, 2)
     label = torch.ones(1, 2, 2, dtype=torch.long)
     terms = dict(loss_spa=torch.tensor(1.0), loss_sem=torch.tensor(1.0),
                  loss_mean=torch.tensor(1.0))
     out = loss(logits, label, aux_losses=terms,
-               aux_weights=dict(loss_spa=None, loss_sem=0.5, loss_mean=None))
-    assert out['loss_spa'] == 2.0  # CoSegLoss's w_spa
-    assert out['loss_sem'] == 0.5  # the modulator's own weight wins
-    assert out['loss_mean'] == 1.0  # unknown name, no weight: 1
+               aux_weights=dict(loss_spa=2.0, loss_sem=0.5))
+    assert out['loss_spa'] == 2.0 and out['loss_sem'] == 0.5
+    assert out['loss_mean'] == 1.0  # no weight given: 1
     assert list(out) == ['loss_seg', 'loss_spa', 'loss_sem', 'loss_mean']
+
+
+def test_config_weights_reach_the_loss_terms():
+    """A shipped config's modulator ``loss_weight`` is what weights its
+    term (w_sem = 0.2 and w_spa = 1 in the synthetic demo config)."""
+    init_default_scope('mmcoseg')
+    model = MODELS.build(Config.fromfile(DEMO).model)
+    assert model.spatial_modulator.loss_weight == 1.0
+    assert model.semantic_head.loss_weight == 0.2
+    mod = model.modulate(
+        [torch.randn(4, c, 32 // 2**i, 32 // 2**i)
+         for i, c in enumerate((16, 32, 64, 128))],
+        GroupLayout((2, 2), categories=((0,), (1,))),
+        torch.randint(0, 2, (4, 128, 128)), with_loss=True)
+    assert mod.loss_weights == {'loss_spa': 1.0, 'loss_sem': 0.2}
 
 
 def test_a_non_modulator_is_refused():

@@ -23,15 +23,16 @@ from mmengine.registry import init_default_scope
 from mmseg.models.utils import resize
 
 import mmcoseg  # noqa: F401
-from mmcoseg.models.decode_heads import HSPHead, ModulatedFPNDecoder
-from mmcoseg.models.necks import (
+from mmcoseg.models.decode_heads import ModulatedFPNDecoder
+from mmcoseg.models.modulators import (
     ConsensusModulator,
+    HSPHead,
+    SecondOrderPooling,
     SpatialModulator,
     consensus_modulator,
 )
+from mmcoseg.models.modulators.spectral import _DEGENERATE_RTOL
 from mmcoseg.models.segmentors import CoSegEncoderDecoder
-from mmcoseg.models.utils import SecondOrderPooling
-from mmcoseg.models.utils.spectral import _DEGENERATE_RTOL
 from mmcoseg.registry import MODELS
 from mmcoseg.structures import GroupLayout
 

@@ -14,7 +14,7 @@ from mmengine.registry import init_default_scope
 from mmseg.structures import SegDataSample
 
 import mmcoseg  # noqa: F401
-from mmcoseg.models.utils.modulation import Modulation
+from mmcoseg.models.modulators import Modulation
 from mmcoseg.registry import MODELS
 from mmcoseg.structures import GroupLayout
 

@@ -3,8 +3,8 @@ import torch
 import torch.nn.functional as F
 from mmengine.registry import init_default_scope
 
-from mmcoseg.models.necks import SpatialModulator
-from mmcoseg.models.utils import (
+from mmcoseg.models.modulators import (
+    SpatialModulator,
     border_sign,
     eigenvalue_with_grad,
     top_eigenpair,

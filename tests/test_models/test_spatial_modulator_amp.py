@@ -9,8 +9,8 @@ import pytest
 import torch
 
 import mmcoseg  # noqa: F401
-from mmcoseg.models.necks import SpatialModulator
-from mmcoseg.models.utils.spectral import top_eigenpair
+from mmcoseg.models.modulators import SpatialModulator
+from mmcoseg.models.modulators.spectral import top_eigenpair
 
 IN_CHANNELS = [8, 16, 32, 64]
 

@@ -16,7 +16,7 @@ from torch.utils.data import Dataset
 
 import mmcoseg  # noqa: F401  (registers the modules)
 from mmcoseg.engine import NonFiniteLossError, NonFiniteLossHook
-from mmcoseg.models.necks.spatial_modulator import SpatialModulator
+from mmcoseg.models.modulators.spatial_modulator import SpatialModulator
 from mmcoseg.registry import MODELS
 
 IN_CHANNELS = [8, 16, 32, 64]

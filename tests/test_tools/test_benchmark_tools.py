@@ -14,7 +14,7 @@ import pytest
 import torch
 from torch import nn
 
-from mmcoseg.models.utils import BaseModulator, ModulatorOutput
+from mmcoseg.models.modulators import BaseModulator, ModulatorOutput
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOOLS = osp.join(REPO_ROOT, 'tools', 'analysis_tools')

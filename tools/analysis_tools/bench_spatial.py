@@ -5,7 +5,7 @@ G = x x^T - 1 1^T and the spatial map is its top eigenvector. Three
 solvers are compared, for every M in ``--ms`` and d in ``--dims``:
 
 * **exact**: the (d+1)x(d+1) reduction used by SSNM
-  (:func:`mmcoseg.models.utils.spectral.top_eigenpair`, float64 or
+  (:func:`mmcoseg.models.modulators.spectral.top_eigenpair`, float64 or
   ``--solve-dtype float32``);
 * **dense**: ``torch.linalg.eigh`` of the M x M matrix G (float64), only
   where G fits ``--dense-max-mb``;
@@ -40,7 +40,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 import torch
 from torch import Tensor
 
-from mmcoseg.models.utils.spectral import top_eigenpair
+from mmcoseg.models.modulators.spectral import top_eigenpair
 from mmcoseg.utils.markdown import markdown_table
 
 COLUMNS = ('M', 'd', 'exact ms', 'exact lam/lam_max', 'dense eigh ms',

@@ -11,7 +11,7 @@ from torch import Tensor
 
 from mmcoseg.registry import MODELS
 
-from ..utils.modulation import Modulation
+from ..modulators.modulation import Modulation
 
 #: How S enters a decoder level (see :class:`ModulatedFPNDecoder`).
 SPATIAL_FUSIONS = ('add', 'channel', 'gate')

@@ -7,7 +7,7 @@ from torch import Tensor, nn
 
 from mmcoseg.registry import MODELS
 
-from ..utils.modulation import Modulation
+from ..modulators.modulation import Modulation
 
 
 @MODELS.register_module()

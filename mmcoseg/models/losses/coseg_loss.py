@@ -66,16 +66,14 @@ class CoSegLoss(nn.Module):
 
     The weighted terms are returned under separate keys (``loss_seg`` and
     the modulators' terms, ``loss_spa`` and ``loss_sem`` for SSNM) so
-    MMEngine logs each one and sums them into the total ``loss``. A
-    modulator's term is weighted by the modulator's own ``loss_weight``
-    when it sets one, else by :meth:`term_weight`.
+    MMEngine logs each one and sums them into the total ``loss``. This loss
+    weights l_seg (``loss_weight``); each modulator's term is weighted by
+    that modulator's own ``loss_weight`` (w_spa, w_sem), its only source.
 
     Args:
         weighting (str): Weighting of the segmentation BCE, see
             :func:`weighted_bce_per_image`. Defaults to 'paper'.
         loss_weight (float): w_seg. Defaults to 1.0.
-        spa_weight (float): w_spa. Defaults to 1.0.
-        sem_weight (float): w_sem. Defaults to 1.0.
         loss_name (str): Key of the segmentation term. Defaults to
             'loss_seg'.
     """
@@ -83,8 +81,6 @@ class CoSegLoss(nn.Module):
     def __init__(self,
                  weighting: str = 'paper',
                  loss_weight: float = 1.0,
-                 spa_weight: float = 1.0,
-                 sem_weight: float = 1.0,
                  loss_name: str = 'loss_seg') -> None:
         super().__init__()
         if weighting not in WEIGHTINGS:
@@ -92,8 +88,6 @@ class CoSegLoss(nn.Module):
                              f'{weighting!r}.')
         self.weighting = weighting
         self.loss_weight = loss_weight
-        self.spa_weight = spa_weight
-        self.sem_weight = sem_weight
         self._loss_name = loss_name
 
     @property
@@ -101,27 +95,12 @@ class CoSegLoss(nn.Module):
         """Key of the segmentation term in the loss dict."""
         return self._loss_name
 
-    def term_weight(self, name: str) -> float:
-        """The weight of a modulator's term that sets none itself.
-
-        Args:
-            name (str): The term's key.
-
-        Returns:
-            float: w_spa for ``'loss_spa'``, w_sem for ``'loss_sem'``,
-            else 1.
-        """
-        return dict(loss_spa=self.spa_weight,
-                    loss_sem=self.sem_weight).get(name, 1.0)
-
     def forward(self,
                 seg_logits: Tensor,
                 seg_label: Tensor,
                 ignore_index: int = 255,
-                loss_spa: Optional[Tensor] = None,
-                loss_sem: Optional[Tensor] = None,
                 aux_losses: Optional[Dict[str, Tensor]] = None,
-                aux_weights: Optional[Dict[str, Optional[float]]] = None,
+                aux_weights: Optional[Dict[str, float]] = None,
                 **kwargs) -> Dict[str, Tensor]:
         """Weighted loss terms.
 
@@ -129,12 +108,11 @@ class CoSegLoss(nn.Module):
             seg_logits (Tensor): Foreground logits (B, 1, H, W).
             seg_label (Tensor): Labels (B, H, W) in {0, 1, ignore_index}.
             ignore_index (int): Ignored label value. Defaults to 255.
-            loss_spa (Tensor, optional): Unweighted l_spa; omitted if None.
-            loss_sem (Tensor, optional): Unweighted l_sem; omitted if None.
             aux_losses (dict[str, Tensor], optional): The modulators'
                 unweighted terms by name (``Modulation.losses``).
-            aux_weights (dict[str, float | None], optional): Their
-                modulators' weights (None or missing: :meth:`term_weight`).
+            aux_weights (dict[str, float], optional): Their modulators'
+                ``loss_weight`` by name (``Modulation.loss_weights``); a
+                term without one is weighted 1.
             **kwargs: Ignored (mmseg passes ``weight``).
 
         Returns:
@@ -143,12 +121,7 @@ class CoSegLoss(nn.Module):
         seg = weighted_bce_per_image(seg_logits, seg_label, self.weighting,
                                      ignore_index).mean()
         losses = {self.loss_name: self.loss_weight * seg}
-        terms = dict(loss_spa=loss_spa, loss_sem=loss_sem)
-        terms.update(aux_losses or {})
-        for name, value in terms.items():
-            if value is None:
-                continue
-            weight = (aux_weights or {}).get(name)
-            losses[name] = (self.term_weight(name)
-                            if weight is None else weight) * value
+        weights = aux_weights or {}
+        for name, value in (aux_losses or {}).items():
+            losses[name] = weights.get(name, 1.0) * value
         return losses

@@ -13,8 +13,8 @@ from mmcoseg.registry import MODELS
 
 from ...structures import GroupLayout, layout_from_metas
 from ..losses.coseg_loss import weighted_bce_per_image
-from ..utils.base_modulator import BaseModulator
-from ..utils.modulation import Modulation
+from ..modulators.base_modulator import BaseModulator
+from ..modulators.modulation import Modulation
 from .cross_group import CrossGroupProbes, cross_group_probes
 
 
@@ -109,7 +109,7 @@ class CoSegEncoderDecoder(EncoderDecoder):
         if not isinstance(module, BaseModulator):
             raise TypeError(
                 f'{where}: {type(module).__name__} is not a modulator '
-                '(a subclass of mmcoseg.models.utils.BaseModulator with '
+                '(a subclass of mmcoseg.models.modulators.BaseModulator with '
                 '`modulate(feats, layout, gt, with_loss)`).')
         return module
 
@@ -198,7 +198,7 @@ class CoSegEncoderDecoder(EncoderDecoder):
         gt = self.decode_head._stack_batch_gt(data_samples).squeeze(1)
         modulation = self.modulate(feats, layout, gt, with_loss=True)
         modulation.seg_label = gt  # stacked once for both losses
-        cross = self.train_cfg.get('cross_group')
+        cross = (self.train_cfg or {}).get('cross_group')
         probes = (cross_group_probes(layout)
                   if cross and layout is not None else None)
         if probes is None:

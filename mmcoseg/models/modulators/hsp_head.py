@@ -10,8 +10,8 @@ from torch import Tensor
 from mmcoseg.registry import MODELS
 
 from ...structures import GroupLayout
-from ..utils.base_modulator import BaseModulator, ModulatorOutput
-from ..utils.second_order_pooling import SecondOrderPooling
+from .base_modulator import BaseModulator, ModulatorOutput
+from .second_order_pooling import SecondOrderPooling
 
 
 @MODELS.register_module()
@@ -42,8 +42,7 @@ class HSPHead(BaseModulator):
             group SP alone barely moves l_sem for hundreds of iterations;
             with the residual it starts learning at once. Defaults to True.
         loss_name (str): Key of its loss term. Defaults to 'loss_sem'.
-        loss_weight (float, optional): Weight of that term; None (default)
-            leaves it to the decoder loss (:class:`BaseModulator`).
+        loss_weight (float): Weight of that term (w_sem). Defaults to 1.0.
         init_cfg (dict, optional): Initialisation config.
     """
 
@@ -58,7 +57,7 @@ class HSPHead(BaseModulator):
                  gamma_act: str = 'sigmoid',
                  group_residual: bool = True,
                  loss_name: str = 'loss_sem',
-                 loss_weight: Optional[float] = None,
+                 loss_weight: float = 1.0,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(
             loss_name=loss_name, loss_weight=loss_weight, init_cfg=init_cfg)

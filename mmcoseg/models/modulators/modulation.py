@@ -20,15 +20,15 @@ class Modulation:
         losses (dict[str, Tensor]): The modulators' unweighted loss terms
             by name (``loss_spa``: l_spa, eq. 10; ``loss_sem``: l_sem,
             eq. 12).
-        loss_weights (dict[str, float | None]): Each term's weight as its
-            modulator sets it (None: the decoder loss decides).
+        loss_weights (dict[str, float]): Each term's weight, its
+            modulator's ``loss_weight``.
         seg_label (Tensor, optional): The batch's labels (B*N, H, W), when
             the segmentor has stacked them already (training).
     """
     spatial: Optional[Tensor] = None
     gamma: Optional[Tensor] = None
     losses: Dict[str, Tensor] = field(default_factory=dict)
-    loss_weights: Dict[str, Optional[float]] = field(default_factory=dict)
+    loss_weights: Dict[str, float] = field(default_factory=dict)
     seg_label: Optional[Tensor] = None
 
     @property
@@ -43,7 +43,7 @@ class Modulation:
 
     def add(self,
             out: ModulatorOutput,
-            loss_weight: Optional[float] = None) -> None:
+            loss_weight: float = 1.0) -> None:
         """Combine one modulator's contribution with the others'.
 
         Spatial maps add up (resized to the first map's size), channel
@@ -52,7 +52,7 @@ class Modulation:
 
         Args:
             out (ModulatorOutput): The contribution.
-            loss_weight (float, optional): Its modulator's loss weight.
+            loss_weight (float): Its modulator's loss weight.
 
         Raises:
             ValueError: Two modulators name a loss term alike.

@@ -35,24 +35,23 @@ class BaseModulator(BaseModule):
     form a group), and contributes a spatial map, channel weights, or both
     (:class:`ModulatorOutput`), plus its own loss terms. The segmentor runs
     its modulators in order and combines their contributions
-    (:class:`~mmcoseg.models.utils.Modulation`); the decoder loss weights
-    each term. A new modulator subclasses this, registers in ``MODELS`` and
-    is listed in the segmentor's ``modulators`` in a config; nothing else
-    changes.
+    (:class:`~mmcoseg.models.modulators.Modulation`); the decoder loss
+    weights each term by its modulator's ``loss_weight``. A new modulator
+    subclasses this, registers in ``MODELS`` and is listed in the
+    segmentor's ``modulators`` in a config; nothing else changes.
 
     Args:
         loss_name (str): Key of the modulator's loss term in the loss dict
             (logged by MMEngine; must start with ``loss`` to count).
-        loss_weight (float, optional): Weight of that term. None: the
-            decoder loss's weight for ``loss_name`` (``CoSegLoss``:
-            ``spa_weight`` for ``'loss_spa'``, ``sem_weight`` for
-            ``'loss_sem'``, else 1).
+        loss_weight (float): Weight of that term in the total loss (the
+            only place it is set; the decoder loss applies it).
+            Defaults to 1.0.
         init_cfg (dict, optional): Initialisation config.
     """
 
     def __init__(self,
                  loss_name: str,
-                 loss_weight: Optional[float] = None,
+                 loss_weight: float = 1.0,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.loss_name = loss_name

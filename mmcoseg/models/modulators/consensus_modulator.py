@@ -19,7 +19,7 @@ from mmcoseg.registry import MODELS
 
 from ...structures import GroupLayout
 from ..losses.coseg_loss import weighted_bce_per_image
-from ..utils.base_modulator import SpatialMapModulator
+from .base_modulator import SpatialMapModulator
 
 
 def group_consensus(phi: Tensor,
@@ -95,8 +95,8 @@ class ConsensusModulator(SpatialMapModulator):
     loss trains theta through it. With ``supervised=True`` S is also
     supervised directly (a class-balanced BCE between the calibrated map as
     a logit and the ground truth at S's resolution), returned as the
-    spatial modulator's loss, which ``CoSegLoss`` weights by ``spa_weight``
-    and logs as ``loss_spa``.
+    modulator's loss term (``loss_name``, by default ``loss_spa``), weighted
+    by ``loss_weight``.
 
     With ``objectness=True`` a small head predicts, from the same fused
     levels, how likely each pixel belongs to an object worth matching
@@ -124,8 +124,7 @@ class ConsensusModulator(SpatialMapModulator):
             Defaults to False.
         align_corners (bool): For resizing. Defaults to False.
         loss_name (str): Key of its loss term. Defaults to 'loss_spa'.
-        loss_weight (float, optional): Weight of that term; None (default)
-            leaves it to the decoder loss (:class:`SpatialMapModulator`).
+        loss_weight (float): Weight of that term. Defaults to 1.0.
         init_cfg (dict, optional): Initialisation config.
     """
 
@@ -139,7 +138,7 @@ class ConsensusModulator(SpatialMapModulator):
                  objectness: bool = False,
                  align_corners: bool = False,
                  loss_name: str = 'loss_spa',
-                 loss_weight: Optional[float] = None,
+                 loss_weight: float = 1.0,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(
             loss_name=loss_name, loss_weight=loss_weight, init_cfg=init_cfg)

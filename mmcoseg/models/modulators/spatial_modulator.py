@@ -10,9 +10,9 @@ from torch import Tensor
 from mmcoseg.registry import MODELS
 
 from ...structures import GroupLayout
-from ..utils.base_modulator import SpatialMapModulator
-from ..utils.level_fusion import fuse_levels
-from ..utils.spectral import (
+from .base_modulator import SpatialMapModulator
+from .level_fusion import fuse_levels
+from .spectral import (
     group_border_signs,
     group_eigenvalues_with_grad,
     group_top_eigenpairs,
@@ -32,7 +32,7 @@ class SpatialModulator(SpatialMapModulator):
     L2-normalised (eq. 2). For the M = N*h*w descriptors X of a group, the
     relaxed clustering objective -s^T G s, G = X^T X - 1 1^T, ||s|| = 1, is
     minimised by the top eigenvector of G (eq. 6-9), computed exactly with a
-    (d+1)x(d+1) reduction (:mod:`mmcoseg.models.utils.spectral`).
+    (d+1)x(d+1) reduction (:mod:`mmcoseg.models.modulators.spectral`).
 
     The eigenvector's sign is fixed by ``sign_rule='border'``: the side that
     holds most of the image borders is background (negative). The maps are
@@ -65,8 +65,7 @@ class SpatialModulator(SpatialMapModulator):
             Defaults to 'float64'.
         align_corners (bool): For resizing levels. Defaults to False.
         loss_name (str): Key of its loss term. Defaults to 'loss_spa'.
-        loss_weight (float, optional): Weight of that term; None (default)
-            leaves it to the decoder loss (:class:`SpatialMapModulator`).
+        loss_weight (float): Weight of that term (w_spa). Defaults to 1.0.
         init_cfg (dict, optional): Initialisation config.
     """
 
@@ -82,7 +81,7 @@ class SpatialModulator(SpatialMapModulator):
                  solve_dtype: str = 'float64',
                  align_corners: bool = False,
                  loss_name: str = 'loss_spa',
-                 loss_weight: Optional[float] = None,
+                 loss_weight: float = 1.0,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(
             loss_name=loss_name, loss_weight=loss_weight, init_cfg=init_cfg)
