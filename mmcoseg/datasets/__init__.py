@@ -1,6 +1,7 @@
 from .collate import coseg_collate
 from .group_dataset import GroupDataset
 from .mask_io import AmbiguousMaskWarning, binarize_mask, read_mask
+from .samplers import ContextPairSampler
 from .synthetic_coseg import make_synthetic_coseg
 from .transforms import (
                          GroupCopyPaste,
@@ -12,7 +13,7 @@ from .transforms import (
 from .validation import DatasetValidationError, DatasetValidationWarning
 
 __all__ = [
-    'AmbiguousMaskWarning', 'DatasetValidationError',
+    'AmbiguousMaskWarning', 'ContextPairSampler', 'DatasetValidationError',
     'DatasetValidationWarning', 'GroupCopyPaste', 'GroupDataset',
     'GroupTestTimeAug',
     'GroupTransforms',

@@ -67,6 +67,10 @@ OPTIONS = {
                        'prob=1.0)]))\n', [], None),
     'cross-group': ('ssnm', 'model = dict(train_cfg=dict(cross_group=dict('
                     'loss_weight=1.0)))\n', [], None),
+    'context-pairs': ('ssnm', 'train_dataloader = dict(sampler=dict('
+                      "_delete_=True, type='ContextPairSampler', contexts=["
+                      "['disc', 'ring'], ['square', 'cross', 'star']]))\n",
+                      [], None),
 }
 #: Loss terms an option adds to every logged step.
 EXTRA_LOSSES = {'cross-group': ('loss_cross', )}

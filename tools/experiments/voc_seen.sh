@@ -11,7 +11,8 @@
 #
 # Variants (configs/ssnm/<variant>_effnet-lite0-frozen_..._voc-coseg-seen-*):
 # ssnm (the recipe for seen categories), ssnm-no-spa, ssnm-no-sem (its
-# ablations), ssnm-no-mod (plain FPN), ssnm-paper, ssnm-consensus.
+# ablations), ssnm-no-mod (plain FPN), ssnm-paper, ssnm-consensus, and the
+# recipe's levers ssnm-copypaste, ssnm-crossgroup, ssnm-context.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=tools/experiments/voc_env.sh

@@ -1,0 +1,3 @@
+from .context_pair_sampler import ContextPairSampler
+
+__all__ = ['ContextPairSampler']
