@@ -114,8 +114,8 @@ def main() -> int:
     print()
     num_groups = len(out['visualization'])
     print(f'cosegment: {len(images)} images, {num_groups} groups, '
-          f'{len(skipped)} skipped, {len(others)} ignored, {elapsed / len(images):.3f} s/image '
-          f'-> {args.out_dir}')
+          f'{len(skipped)} skipped, {len(others)} ignored, '
+          f'{elapsed / len(images):.3f} s/image -> {args.out_dir}')
     return EXIT_SKIPPED if skipped else 0
 
 
