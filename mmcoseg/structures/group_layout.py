@@ -1,6 +1,6 @@
 """The group structure of a flat batch: B groups of N images, one object."""
 from dataclasses import dataclass
-from typing import List, Optional, Sequence, Tuple, Union
+from typing import Optional, Sequence, Tuple, Union
 
 import torch
 from torch import Tensor
@@ -83,15 +83,6 @@ class GroupLayout:
     def uniform(self) -> bool:
         """Whether every group has the same size."""
         return len(set(self.sizes)) == 1
-
-    @property
-    def starts(self) -> List[int]:
-        """Index of the first image of every group."""
-        out, start = [], 0
-        for size in self.sizes:
-            out.append(start)
-            start += size
-        return out
 
     def check(self, num_images: int) -> None:
         """Raise when the layout does not describe ``num_images`` images."""

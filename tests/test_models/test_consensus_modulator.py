@@ -80,34 +80,3 @@ def test_modulator_loss_and_gradient():
 def test_config_errors():
     with pytest.raises(ValueError, match='same length'):
         ConsensusModulator([8, 16], in_index=(0, 1), in_strides=(8, ))
-
-
-def test_weights_ignore_shared_background():
-    """Background that recurs in every image (one shared vector at pixel
-    (1, 1)) matches as well as the object without weights; weighted by an
-    objectness map that is low on it, it no longer counts as shared."""
-    shared, ground = torch.randn(64), torch.randn(64)
-    phi = _scene(4, shared, seed=6)
-    phi[:, :, 1, 1] = F.normalize(ground, dim=0)
-    layout = GroupLayout((4, ))
-    plain = group_consensus(phi, layout)
-    assert plain[:, 0, 1, 1].min() > 0.99  # background looks shared
-    weights = torch.full((4, 1, 4, 4), 0.1)
-    weights[:, :, 0, 0] = 1.0  # the object
-    weighted = group_consensus(phi, layout, weights)
-    assert torch.allclose(weighted[:, 0, 0, 0], torch.ones(4), atol=1e-5)
-    assert (weighted[:, 0, 1, 1] < 0.2).all()
-    assert weighted.min() >= 0  # negative similarities do not count
-
-
-def test_objectness_head_is_trained():
-    torch.manual_seed(0)
-    mod = ConsensusModulator([8, 16], channels=8, in_index=(0, 1),
-                             in_strides=(8, 16), target_stride=8,
-                             objectness=True)
-    feats = [torch.randn(4, 8, 8, 8), torch.randn(4, 16, 4, 4)]
-    maps, loss = mod(feats, (2, 2), torch.randint(0, 2, (4, 64, 64)))
-    loss.backward()
-    assert mod.objectness[0].weight.grad.abs().sum() > 0
-    assert ConsensusModulator([8], in_index=(0, ),
-                              in_strides=(8, )).objectness is None

@@ -1,6 +1,7 @@
 """The speed-ups of issue 13 leave what the models compute unchanged.
 
-The code paths they replaced are kept below, verbatim from before (the
+The code paths they replaced are kept below, verbatim from before less
+the branches of options removed since (the
 per-group loops of the spatial modulator, HSP head and second-order
 pooling, the group consensus as a permuted product, the
 concatenate-then-project descriptors, the per-level resizing
@@ -94,32 +95,15 @@ def old_solve_group(self, phi):
     n, d, h, w = phi.shape
     x = phi.permute(0, 2, 3, 1).reshape(-1, d)
     lam, u = old_top_eigenpair(x, self.solve_dtype)
-    if self.sign_rule == 'border':
-        bw = max(1, min(self.border_width, h // 2, w // 2))
-        mask = torch.ones(h, w, dtype=torch.bool, device=u.device)
-        mask[bw:h - bw, bw:w - bw] = False
-        u = u * old_border_sign(u, mask.expand(n, h, w).reshape(-1))
-    else:
-        u = u * torch.sign(u[u.abs().argmax()])
+    bw = max(1, min(1, h // 2, w // 2))
+    mask = torch.ones(h, w, dtype=torch.bool, device=u.device)
+    mask[bw:h - bw, bw:w - bw] = False
+    u = u * old_border_sign(u, mask.expand(n, h, w).reshape(-1))
     m = x.shape[0]
     maps = (u * math.sqrt(m)).to(phi.dtype).reshape(n, 1, h, w)
     with torch.autocast(x.device.type, enabled=False):
         lam_grad = old_eigenvalue_with_grad(x.float(), u)
     return maps, lam_grad / m
-
-
-def old_gt_partition_loss(phi, gt, layout):
-    label = F.interpolate(gt[:, None].float(), size=phi.shape[2:],
-                          mode='nearest')[:, 0]
-    sign = torch.where(label == 1, 1.0, -1.0) * (label != 255)
-    terms = []
-    for x, s in zip(layout.split(phi), layout.split(sign)):
-        x = x.permute(0, 2, 3, 1).reshape(-1, x.shape[1]).float()
-        s = s.reshape(-1).to(x.dtype)
-        s = s / s.norm().clamp_min(1e-12)
-        quad = (x.T @ s).square().sum() - s.sum().square()
-        terms.append(-quad / x.shape[0])
-    return torch.stack(terms).mean()
 
 
 def old_spatial_forward(self, feats, layout, gt=None):
@@ -130,10 +114,6 @@ def old_spatial_forward(self, feats, layout, gt=None):
         group_maps, lam = old_solve_group(self, group)
         maps.append(group_maps)
         lams.append(lam)
-    if self.supervision == 'gt':
-        loss = (old_gt_partition_loss(phi, gt, layout)
-                if gt is not None else None)
-        return torch.cat(maps, dim=0), loss
     return torch.cat(maps, dim=0), -torch.stack(lams).mean()
 
 
@@ -150,28 +130,18 @@ def old_consensus_descriptors(self, feats):
     return F.normalize(self.theta(fused), dim=1, eps=1e-12)
 
 
-def old_group_consensus(phi, layout, weights=None):
+def old_group_consensus(phi, layout):
     layout = GroupLayout.of(layout)
-    n_img, d, h, w = phi.shape
-    if weights is None:
-        weights = phi.new_ones(n_img, 1, h, w)
-        signed = True
-    else:
-        signed = False
+    _, d, h, w = phi.shape
     if layout.uniform:
-        chunks = [(phi.reshape(layout.num_groups, -1, d, h * w),
-                   weights.reshape(layout.num_groups, -1, h * w))]
+        chunks = [phi.reshape(layout.num_groups, -1, d, h * w)]
     else:
-        chunks = [(g.reshape(1, -1, d, h * w), v.reshape(1, -1, h * w))
-                  for g, v in zip(layout.split(phi), layout.split(weights))]
+        chunks = [g.reshape(1, -1, d, h * w) for g in layout.split(phi)]
     out = []
-    for x, v in chunks:
+    for x in chunks:
         x = x.transpose(2, 3)
         sim = torch.einsum('gnpd,gmqd->gnmpq', x, x)
-        if signed:
-            match = sim.amax(dim=-1)
-        else:
-            match = (sim.clamp_min(0) * v[:, None, :, None, :]).amax(dim=-1)
+        match = sim.amax(dim=-1)
         n = x.shape[1]
         if n == 1:
             out.append(x.new_zeros(x.shape[0], 1, h * w))
@@ -198,8 +168,7 @@ def old_hsp_forward(self, feats, layout):
     if self.group_residual:
         pooled = pooled + torch.stack(
             [g.mean(dim=0) for g in layout.split(per_image)])
-    gamma = pooled.sigmoid() if self.gamma_act == 'sigmoid' else pooled
-    return gamma, self.classifier(pooled)
+    return pooled.sigmoid(), self.classifier(pooled)
 
 
 def old_decoder_modulate(self, x, modulation, level=0):
@@ -215,10 +184,8 @@ def old_decoder_modulate(self, x, modulation, level=0):
             align_corners=self.align_corners)
         if self.spatial_fusion == 'add':
             x = x + s
-        elif self.spatial_fusion == 'channel':
-            x = x + self.spatial_convs[level](s)
         else:
-            x = x * self.spatial_convs[level](s).sigmoid()
+            x = x + self.spatial_convs[level](s)
     return x
 
 
@@ -273,12 +240,10 @@ CONSENSUS = dict(type='ConsensusModulator', in_channels=IN_CHANNELS,
 VARIANTS = {
     # the paper's f_spa (stride 4, all levels, eq. 5 'add')
     'paper': (PAPER, 'add'),
-    'paper-gt-none': (dict(PAPER, supervision='gt', sign_rule='none'),
-                      'gate'),
+    'paper-channel': (PAPER, 'channel'),
     'paper-float32-solve': (dict(PAPER, solve_dtype='float32'), 'add'),
     # the default (improved) SSNM
     'consensus': (CONSENSUS, 'channel'),
-    'consensus-objectness': (dict(CONSENSUS, objectness=True), 'channel'),
 }
 
 
@@ -323,8 +288,8 @@ def _close_norm(new, old, what, tol=1e-3):
 
 @pytest.mark.parametrize('variant,group_sizes', [
     ('paper', [3, 3]), ('paper', [2, 3]), ('consensus', [3, 3]),
-    ('consensus', [2, 3]), ('paper-gt-none', [2, 3]),
-    ('paper-float32-solve', [3, 3]), ('consensus-objectness', [2, 3])
+    ('consensus', [2, 3]), ('paper-channel', [2, 3]),
+    ('paper-float32-solve', [3, 3])
 ])
 def test_outputs_and_gradients_unchanged(variant, group_sizes,
                                          tiny_ssnm_cfg, coseg_groups):

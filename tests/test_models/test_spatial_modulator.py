@@ -150,44 +150,6 @@ def test_float32_solve_close_to_float64():
 
 
 def test_invalid_arguments():
-    with pytest.raises(ValueError, match='sign_rule'):
-        SpatialModulator(in_channels=[8], in_index=[0], in_strides=[4],
-                         sign_rule='smaller')
     with pytest.raises(ValueError, match='in_strides'):
         SpatialModulator(in_channels=[8, 16], in_index=[0, 1],
                          in_strides=[4])
-
-
-def test_gt_supervision_rewards_the_true_partition():
-    """supervision='gt': -s^T G s / M is -1 when foreground and background
-    descriptors are opposite, ~0 for random descriptors, and it trains
-    theta_spa."""
-    from mmcoseg.structures import GroupLayout
-    gt = torch.zeros(4, 8, 8, dtype=torch.long)
-    gt[:, 2:6, 2:6] = 1
-    gt[0, 0, 0] = 255  # ignored
-    u = torch.nn.functional.normalize(torch.randn(16), dim=0)
-    phi = torch.where(gt[:, None] == 1, u[None, :, None, None],
-                      -u[None, :, None, None])
-    layout = GroupLayout((2, 2))
-    perfect = SpatialModulator.gt_partition_loss(phi, gt, layout)
-    # per group (M = 128): ||X^T s||^2 = V (the V valid entries all add
-    # u / ||s||) and (1^T s)^2 = (fg - bg)^2 / V; the first group has 32
-    # foreground, 95 background and 1 ignored entry
-    first = (127 - (32 - 95) ** 2 / 127) / 128
-    second = (128 - (32 - 96) ** 2 / 128) / 128
-    assert perfect.item() == pytest.approx(-(first + second) / 2, abs=1e-5)
-    noise = torch.nn.functional.normalize(torch.randn(4, 16, 8, 8), dim=1)
-    assert SpatialModulator.gt_partition_loss(noise, gt, layout) > -0.2
-    mod = SpatialModulator(in_channels=[8, 16, 32, 64], channels=16,
-                           supervision='gt')
-    feats = [torch.randn(4, c, 16 // 2**i, 16 // 2**i)
-             for i, c in enumerate([8, 16, 32, 64])]
-    maps, loss = mod(feats, layout, torch.randint(0, 2, (4, 64, 64)))
-    loss.backward()
-    assert maps.shape == (4, 1, 16, 16)
-    assert mod.theta_spa.weight.grad.abs().sum() > 0
-    assert mod(feats, layout)[1] is None
-    with pytest.raises(ValueError, match='supervision'):
-        SpatialModulator(in_channels=[8], in_index=[0], in_strides=[4],
-                         supervision='labels')

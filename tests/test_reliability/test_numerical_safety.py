@@ -110,7 +110,8 @@ def test_degenerate_group_is_finite(model, kind):
         mod = model.modulate(feats, layout, with_loss=True)
         assert torch.isfinite(mod.spatial).all(), kind
         assert torch.isfinite(mod.gamma).all(), kind
-        assert torch.isfinite(mod.loss_spa) and torch.isfinite(mod.loss_sem)
+        assert torch.isfinite(mod.losses['loss_spa'])
+        assert torch.isfinite(mod.losses['loss_sem'])
         losses = model(**data, mode='loss')
         total = sum(v for k, v in losses.items() if k.startswith('loss'))
         assert torch.isfinite(total), (kind, losses)

@@ -18,7 +18,7 @@ def test_from_groups_and_helpers():
     layout = GroupLayout.from_groups([_samples([2, 2]), _samples([5] * 3)])
     assert layout.sizes == (2, 3) and layout.categories == ((2, ), (5, ))
     assert layout.num_groups == 2 and layout.num_images == 5
-    assert not layout.uniform and layout.starts == [0, 2]
+    assert not layout.uniform
     assert layout.group_index().tolist() == [0, 0, 1, 1, 1]
     assert layout.expand(torch.tensor([[1.], [2.]])).flatten().tolist() == \
         [1, 1, 2, 2, 2]

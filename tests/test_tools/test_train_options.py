@@ -39,32 +39,14 @@ model = dict(backbone=dict(_delete_=True, type='FrozenBackbone',
 # name -> (base config prefix, config lines, parameters the checkpoint holds,
 #          fusion weights that must move away from their init of 1.0)
 OPTIONS = {
-    'consensus-objectness': (
-        'ssnm', 'model = dict(spatial_modulator=dict(objectness=True))\n',
-        ['spatial_modulator.objectness.0.weight', 'spatial_modulator.scale'],
-        'decode_head.spatial_convs.0.weight'),
-    'consensus-frozen-descriptors': (
-        'ssnm', 'model = dict(spatial_modulator=dict(channels=None, '
-        'objectness=True))\n', ['spatial_modulator.objectness.3.weight'],
-        'decode_head.spatial_convs.0.weight'),
-    'consensus-gate': (
-        'ssnm', "model = dict(decode_head=dict(spatial_fusion='gate'))\n",
-        ['spatial_modulator.theta.0.weight'],
-        'decode_head.spatial_convs.3.weight'),
-    'paper-supervised-spectral': (
-        'ssnm-paper',
-        "model = dict(spatial_modulator=dict(supervision='gt'))\n",
-        ['spatial_modulator.theta_spa.weight'], None),
-    'intruders': ('ssnm', 'train_dataloader = dict(dataset=dict('
-                  'intruder_prob=0.5))\n', ['semantic_head.classifier.weight'],
-                  None),
     'group-copy-paste': ('ssnm', COPY_PASTE_PIPELINE,
                          ['spatial_modulator.theta.0.weight'], None),
     'frozen-backbone': ('ssnm', FROZEN_BACKBONE,
                         ['backbone.backbone.stem.0.weight'], None),
     'group-exchange': ('ssnm', 'model = dict(data_preprocessor=dict('
                        "group_augments=[dict(type='GroupExchange', "
-                       'prob=1.0)]))\n', [], None),
+                       'prob=1.0)]))\n', [],
+                       'decode_head.spatial_convs.0.weight'),
     'cross-group': ('ssnm', 'model = dict(train_cfg=dict(cross_group=dict('
                     'loss_weight=1.0)))\n', [], None),
     'context-pairs': ('ssnm', 'train_dataloader = dict(sampler=dict('

@@ -14,7 +14,7 @@ from mmcoseg.registry import MODELS
 from ..modulators.modulation import Modulation
 
 #: How S enters a decoder level (see :class:`ModulatedFPNDecoder`).
-SPATIAL_FUSIONS = ('add', 'channel', 'gate')
+SPATIAL_FUSIONS = ('add', 'channel')
 
 
 @MODELS.register_module()
@@ -30,17 +30,15 @@ class ModulatedFPNDecoder(BaseDecodeHead):
     ``spatial_fusion`` chooses how S enters each level: ``'add'`` is eq. 5
     (the same S added to every channel); beyond the paper, ``'channel'``
     adds a learned per-channel multiple of S (w_c * S + b_c: S as an extra
-    input channel) and ``'gate'`` multiplies the level by
-    sigmoid(w_c * S + b_c), so that a pixel the group does not share can be
-    switched off whatever its features say.
+    input channel).
 
     Args:
         num_classes (int): 2 (background, foreground). Defaults to 2.
         out_channels (int): 1 (a sigmoid foreground logit). Defaults to 1.
         threshold (float): Foreground probability threshold at test time.
             Defaults to 0.5.
-        spatial_fusion (str): One of ``'add'`` (eq. 5, default),
-            ``'channel'``, ``'gate'``.
+        spatial_fusion (str): ``'add'`` (eq. 5, default) or
+            ``'channel'``.
         **kwargs: :class:`BaseDecodeHead` arguments (``in_channels``,
             ``channels``, ``in_index``, ``norm_cfg``, ``loss_decode``...).
             ``input_transform`` is 'multiple_select'.
@@ -76,7 +74,7 @@ class ModulatedFPNDecoder(BaseDecodeHead):
         self.fuse_conv = ConvModule(
             self.channels, self.channels, 3, padding=1, **conv_kwargs)
         self.spatial_convs = None
-        if spatial_fusion != 'add':
+        if spatial_fusion == 'channel':
             self.spatial_convs = nn.ModuleList(
                 nn.Conv2d(1, self.channels, 1) for _ in self.in_channels)
             for conv in self.spatial_convs:
@@ -111,10 +109,8 @@ class ModulatedFPNDecoder(BaseDecodeHead):
                     align_corners=self.align_corners)
             if self.spatial_fusion == 'add':
                 x = x + s
-            elif self.spatial_fusion == 'channel':
-                x = x + self.spatial_convs[level](s)
             else:
-                x = x * self.spatial_convs[level](s).sigmoid()
+                x = x + self.spatial_convs[level](s)
         return x
 
     def forward(self,

@@ -23,8 +23,7 @@ from .base_modulator import SpatialMapModulator
 
 
 def group_consensus(phi: Tensor,
-                    layout: Union[GroupLayout, Sequence[int]],
-                    weights: Optional[Tensor] = None) -> Tensor:
+                    layout: Union[GroupLayout, Sequence[int]]) -> Tensor:
     """How well each pixel is matched in the *other* images of its group.
 
     For pixel p of image n with unit descriptor x_p, its match in image m is
@@ -35,36 +34,22 @@ def group_consensus(phi: Tensor,
     nothing, scores low. (A softmax-weighted mean instead of the maximum
     costs twice the time on a CPU for no gain we could measure.)
 
-    With ``weights`` w in [0, 1] (e.g. an objectness map), the match only
-    counts what is worth matching: max_q w_q * max(x_p . x_q, 0). Background
-    that recurs in every image (grass under a herd of sheep) then no longer
-    looks shared, while an object still matches the objects of the others.
-
     Args:
         phi (Tensor): Unit descriptors (B*N, d, h, w).
         layout (GroupLayout): The groups of the batch.
-        weights (Tensor, optional): Per-pixel weights (B*N, 1, h, w) of the
-            pixels being matched.
 
     Returns:
-        Tensor: Consensus maps (B*N, 1, h, w), in [-1, 1] ([0, 1] with
-        weights); 0 for an image alone in its group.
+        Tensor: Consensus maps (B*N, 1, h, w), in [-1, 1]; 0 for an image
+        alone in its group.
     """
     layout = GroupLayout.of(layout)
-    n_img, d, h, w = phi.shape
-    if weights is None:
-        weights = phi.new_ones(n_img, 1, h, w)
-        signed = True
-    else:
-        signed = False
+    _, d, h, w = phi.shape
     if layout.uniform:
-        chunks = [(phi.reshape(layout.num_groups, -1, d, h * w),
-                   weights.reshape(layout.num_groups, -1, h * w))]
+        chunks = [phi.reshape(layout.num_groups, -1, d, h * w)]
     else:
-        chunks = [(g.reshape(1, -1, d, h * w), v.reshape(1, -1, h * w))
-                  for g, v in zip(layout.split(phi), layout.split(weights))]
+        chunks = [g.reshape(1, -1, d, h * w) for g in layout.split(phi)]
     out = []
-    for x, v in chunks:  # (G, N, d, P), (G, N, P): one chunk per size
+    for x in chunks:  # (G, N, d, P): one chunk per group size
         g, n = x.shape[:2]
         if n == 1:
             out.append(x.new_zeros(g, 1, h * w))
@@ -72,11 +57,7 @@ def group_consensus(phi: Tensor,
         x = x.transpose(2, 3).reshape(g, n * h * w, d)  # (G, N*P, d)
         # one contiguous (G, N*P, N*P) product: no permuted copies of it
         sim = x @ x.mT
-        if signed:
-            match = sim.view(g, n, h * w, n, h * w).amax(dim=-1)
-        else:  # weights of the matched pixels q of image m: (G, 1, 1, M, Q)
-            match = (sim.clamp_min(0).view(g, n, h * w, n, h * w) *
-                     v[:, None, None]).amax(dim=-1)  # (G, N, P, M)
+        match = sim.view(g, n, h * w, n, h * w).amax(dim=-1)  # (G,N,P,M)
         others = ~torch.eye(n, dtype=torch.bool, device=x.device)
         match = match * others[None, :, None, :]
         out.append(match.sum(dim=-1) / (n - 1))  # (G, N, P)
@@ -98,20 +79,12 @@ class ConsensusModulator(SpatialMapModulator):
     modulator's loss term (``loss_name``, by default ``loss_spa``), weighted
     by ``loss_weight``.
 
-    With ``objectness=True`` a small head predicts, from the same fused
-    levels, how likely each pixel belongs to an object worth matching
-    (trained with the ground truth alongside S when supervised); the
-    consensus then only counts matches with such pixels (see
-    :func:`group_consensus`), so background shared by the whole group is
-    not mistaken for the shared object.
-
     Args:
         in_channels (Sequence[int]): Channels of the backbone levels.
-        channels (int, optional): Descriptor dimension (and the width of
-            the objectness head). None matches the fused backbone features
-            themselves (no learned projection: ImageNet features, not ones
-            fitted to the training categories; the objectness head is then
-            128 wide). Defaults to 128.
+        channels (int, optional): Descriptor dimension. None matches the
+            fused backbone features themselves (no learned projection:
+            ImageNet features, not ones fitted to the training categories).
+            Defaults to 128.
         in_index (Sequence[int]): Backbone levels used.
             Defaults to (2, 3).
         in_strides (Sequence[int]): Stride of each used level.
@@ -120,8 +93,6 @@ class ConsensusModulator(SpatialMapModulator):
             Defaults to 16.
         supervised (bool): Supervise S directly with the ground truth.
             Defaults to True.
-        objectness (bool): Weight the matches by a learned objectness map.
-            Defaults to False.
         align_corners (bool): For resizing. Defaults to False.
         loss_name (str): Key of its loss term. Defaults to 'loss_spa'.
         loss_weight (float): Weight of that term. Defaults to 1.0.
@@ -135,7 +106,6 @@ class ConsensusModulator(SpatialMapModulator):
                  in_strides: Sequence[int] = (16, 32),
                  target_stride: int = 16,
                  supervised: bool = True,
-                 objectness: bool = False,
                  align_corners: bool = False,
                  loss_name: str = 'loss_spa',
                  loss_weight: float = 1.0,
@@ -155,11 +125,6 @@ class ConsensusModulator(SpatialMapModulator):
             nn.Conv2d(fused, channels, 1, bias=False),
             nn.BatchNorm2d(channels), nn.ReLU(inplace=True),
             nn.Conv2d(channels, channels, 1)) if channels else nn.Identity()
-        hidden = channels or 128
-        self.objectness = nn.Sequential(
-            nn.Conv2d(fused, hidden, 1, bias=False),
-            nn.BatchNorm2d(hidden), nn.ReLU(inplace=True),
-            nn.Conv2d(hidden, 1, 1)) if objectness else None
         # Calibration of the consensus (cosines in [-1, 1]) to a logit scale.
         self.scale = nn.Parameter(torch.tensor(10.0))
         self.bias = nn.Parameter(torch.tensor(-5.0))
@@ -202,24 +167,14 @@ class ConsensusModulator(SpatialMapModulator):
 
         Returns:
             tuple[Tensor, Tensor | None]: S (B*N, 1, h, w), a logit-scaled
-            consensus, and its (unweighted) supervision loss (plus the
-            objectness head's), or None without ``gt`` or supervision.
+            consensus, and its (unweighted) supervision loss, or None
+            without ``gt`` or supervision.
         """
-        fused = self._fuse(feats)
-        phi = F.normalize(self.theta(fused), dim=1, eps=1e-12)
-        obj_logits = (self.objectness(fused)
-                      if self.objectness is not None else None)
-        consensus = group_consensus(
-            phi, layout,
-            obj_logits.sigmoid() if obj_logits is not None else None)
-        maps = self.scale * consensus + self.bias
+        maps = self.scale * group_consensus(self.descriptors(feats),
+                                            layout) + self.bias
         if gt is None or not self.supervised:
             return maps, None
         label = F.interpolate(
             gt[:, None].float(), size=maps.shape[2:],
             mode='nearest')[:, 0].long()
-        loss = weighted_bce_per_image(maps, label, 'balanced').mean()
-        if obj_logits is not None:
-            loss = loss + weighted_bce_per_image(obj_logits, label,
-                                                 'balanced').mean()
-        return maps, loss
+        return maps, weighted_bce_per_image(maps, label, 'balanced').mean()

@@ -33,10 +33,6 @@ class HSPHead(BaseModulator):
         image_sp_channels (int): c of the per-image SP. Defaults to 64.
         group_sp_channels (int): c of the group SP. Defaults to 32.
         in_index (int): Backbone level used (-1: lowest resolution).
-        centered (bool): Centred covariance (True) or uncentred Gram
-            matrix (False, default; see :class:`SecondOrderPooling`).
-        gamma_act (str): 'sigmoid' (gamma in (0, 1), like a channel
-            attention) or 'none' (raw linear output). Defaults to 'sigmoid'.
         group_residual (bool): Add the mean of the image vectors to the
             group SP output (a residual path). Trained from scratch, the
             group SP alone barely moves l_sem for hundreds of iterations;
@@ -53,26 +49,20 @@ class HSPHead(BaseModulator):
                  image_sp_channels: int = 64,
                  group_sp_channels: int = 32,
                  in_index: int = -1,
-                 centered: bool = False,
-                 gamma_act: str = 'sigmoid',
                  group_residual: bool = True,
                  loss_name: str = 'loss_sem',
                  loss_weight: float = 1.0,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(
             loss_name=loss_name, loss_weight=loss_weight, init_cfg=init_cfg)
-        if gamma_act not in ('sigmoid', 'none'):
-            raise ValueError("gamma_act must be 'sigmoid' or 'none', got "
-                             f'{gamma_act!r}.')
         self.num_classes = num_classes
         self.channels = channels
         self.in_index = in_index
-        self.gamma_act = gamma_act
         self.group_residual = group_residual
         self.image_sp = SecondOrderPooling(in_channels, image_sp_channels,
-                                           channels, centered)
+                                           channels)
         self.group_sp = SecondOrderPooling(channels, group_sp_channels,
-                                           channels, centered)
+                                           channels)
         self.classifier = nn.Linear(channels, num_classes)
 
     def modulate(self,
@@ -122,10 +112,9 @@ class HSPHead(BaseModulator):
         if self.group_residual:
             sizes = per_image.new_tensor(layout.sizes)[:, None]
             pooled = pooled + layout.sum_groups(per_image) / sizes
-        gamma = pooled.sigmoid() if self.gamma_act == 'sigmoid' else pooled
-        # Classify from the pre-activation: a saturated sigmoid would
-        # starve l_sem of gradient.
-        return gamma, self.classifier(pooled)
+        # gamma in (0, 1), like a channel attention. Classify from the
+        # pre-activation: a saturated sigmoid would starve l_sem of gradient.
+        return pooled.sigmoid(), self.classifier(pooled)
 
     def group_targets(self, layout: Union[GroupLayout, Sequence[int]],
                       device: torch.device) -> Tensor:

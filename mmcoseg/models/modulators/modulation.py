@@ -31,16 +31,6 @@ class Modulation:
     loss_weights: Dict[str, float] = field(default_factory=dict)
     seg_label: Optional[Tensor] = None
 
-    @property
-    def loss_spa(self) -> Optional[Tensor]:
-        """Unweighted l_spa (eq. 10), if a modulator computed it."""
-        return self.losses.get('loss_spa')
-
-    @property
-    def loss_sem(self) -> Optional[Tensor]:
-        """Unweighted l_sem (eq. 12), if a modulator computed it."""
-        return self.losses.get('loss_sem')
-
     def add(self,
             out: ModulatorOutput,
             loss_weight: float = 1.0) -> None:

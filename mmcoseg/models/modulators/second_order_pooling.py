@@ -9,7 +9,11 @@ from torch import Tensor
 
 
 class SecondOrderPooling(BaseModule):
-    """1x1 conv to c channels, c x c channel covariance, FC to d outputs.
+    """1x1 conv to c channels, c x c second-order matrix, FC to d outputs.
+
+    The matrix is the uncentred Gram matrix of the reduced features (as in
+    the released code): across a group the mean is the shared signal, which
+    centring would remove.
 
     The c x c matrix is normalised before the FC layer as usual for
     second-order pooling (signed square root, then L2 over its entries), so
@@ -19,15 +23,8 @@ class SecondOrderPooling(BaseModule):
 
     Args:
         in_channels (int): Input channels.
-        channels (int): Reduced channels c of the covariance.
+        channels (int): Reduced channels c of the matrix.
         out_channels (int): Output dimension d.
-        centered (bool): Subtract the mean over positions before the Gram
-            matrix (a covariance). Defaults to False: the uncentred Gram
-            matrix (second-order pooling as in the released code) keeps
-            the mean, and across a group the mean is the shared signal
-            that centring would remove.
-        normalize (bool): Apply the signed square root and L2
-            normalisation. Defaults to True.
         init_cfg (dict, optional): Initialisation config.
     """
 
@@ -35,12 +32,8 @@ class SecondOrderPooling(BaseModule):
                  in_channels: int,
                  channels: int,
                  out_channels: int,
-                 centered: bool = False,
-                 normalize: bool = True,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
-        self.centered = centered
-        self.normalize = normalize
         # BN (not ReLU) keeps signed, centred-per-channel responses so the
         # second-order statistics differ between inputs from the start.
         self.reduce = nn.Sequential(
@@ -50,12 +43,9 @@ class SecondOrderPooling(BaseModule):
 
     def _pool(self, z: Tensor) -> Tensor:
         """Second-order statistics of reduced features z (B, c, P) -> FC."""
-        if self.centered:
-            z = z - z.mean(dim=2, keepdim=True)
         cov = (torch.bmm(z, z.transpose(1, 2)) / z.shape[2]).flatten(1)
-        if self.normalize:
-            cov = torch.sign(cov) * torch.sqrt(cov.abs() + 1e-6)
-            cov = F.normalize(cov, dim=1)
+        cov = torch.sign(cov) * torch.sqrt(cov.abs() + 1e-6)
+        cov = F.normalize(cov, dim=1)
         return self.fc(cov)
 
     def forward(self, x: Tensor) -> Tensor:

@@ -34,11 +34,12 @@ class SpatialModulator(SpatialMapModulator):
     minimised by the top eigenvector of G (eq. 6-9), computed exactly with a
     (d+1)x(d+1) reduction (:mod:`mmcoseg.models.modulators.spectral`).
 
-    The eigenvector's sign is fixed by ``sign_rule='border'``: the side that
-    holds most of the image borders is background (negative). The maps are
-    scaled by sqrt(M) so entries are O(1) per pixel. The maps are a
-    stop-gradient input of the decoder; theta_spa is trained by
-    l_spa = -lambda_max / M (eq. 10), whose gradient is exact and stable.
+    The eigenvector's sign is fixed by the border: the side that holds most
+    of the outermost ring of pixels of the group's images is background
+    (negative). The maps are scaled by sqrt(M) so entries are O(1) per
+    pixel. They are a stop-gradient input of the decoder; theta_spa is
+    trained by l_spa = -lambda_max / M (eq. 10), whose gradient is exact
+    and stable.
 
     Args:
         in_channels (Sequence[int]): Channels of the backbone levels.
@@ -50,17 +51,6 @@ class SpatialModulator(SpatialMapModulator):
             Defaults to (4, 8, 16, 32).
         target_stride (int): Stride of the fused descriptor map (and of S).
             Defaults to 4.
-        sign_rule (str): 'border' (border = background) or 'none' (the
-            largest-magnitude entry is made positive). Defaults to 'border'.
-        border_width (int): Width in pixels of the border ring used by the
-            sign rule. Defaults to 1.
-        supervision (str): What trains theta_spa. ``'none'`` (the paper):
-            the unsupervised l_spa = -lambda_max / M (eq. 10). ``'gt'``
-            (beyond the paper): eq. 9 evaluated at the ground-truth
-            partition instead of the eigenvector, l_spa = -s^T G s / M
-            with s the unit +-1 indicator of the foreground (ignored pixels
-            0), so the descriptors learn to make the shared object the
-            group's leading cluster. Defaults to 'none'.
         solve_dtype (str): 'float64' or 'float32' for the eigen-solve.
             Defaults to 'float64'.
         align_corners (bool): For resizing levels. Defaults to False.
@@ -75,9 +65,6 @@ class SpatialModulator(SpatialMapModulator):
                  in_index: Sequence[int] = (0, 1, 2, 3),
                  in_strides: Sequence[int] = (4, 8, 16, 32),
                  target_stride: int = 4,
-                 sign_rule: str = 'border',
-                 supervision: str = 'none',
-                 border_width: int = 1,
                  solve_dtype: str = 'float64',
                  align_corners: bool = False,
                  loss_name: str = 'loss_spa',
@@ -88,21 +75,12 @@ class SpatialModulator(SpatialMapModulator):
         if len(in_index) != len(in_strides):
             raise ValueError('in_index and in_strides must have the same '
                              f'length, got {in_index} and {in_strides}.')
-        if sign_rule not in ('border', 'none'):
-            raise ValueError(f"sign_rule must be 'border' or 'none', got "
-                             f'{sign_rule!r}.')
-        if supervision not in ('none', 'gt'):
-            raise ValueError("supervision must be 'none' or 'gt', got "
-                             f'{supervision!r}.')
         if solve_dtype not in _DTYPES:
             raise ValueError(f'solve_dtype must be one of {list(_DTYPES)}, '
                              f'got {solve_dtype!r}.')
         self.in_index = list(in_index)
         self.in_strides = list(in_strides)
         self.target_stride = target_stride
-        self.sign_rule = sign_rule
-        self.supervision = supervision
-        self.border_width = border_width
         self.solve_dtype = _DTYPES[solve_dtype]
         self.align_corners = align_corners
         fused = sum(in_channels[i] for i in self.in_index)
@@ -127,10 +105,11 @@ class SpatialModulator(SpatialMapModulator):
         fused = fuse_levels(levels, size, self.theta_spa, self.align_corners)
         return F.normalize(fused, dim=1, eps=1e-12)
 
-    def _border_mask(self, h: int, w: int, device: torch.device) -> Tensor:
-        bw = max(1, min(self.border_width, h // 2, w // 2))
+    @staticmethod
+    def _border_mask(h: int, w: int, device: torch.device) -> Tensor:
+        """The outermost ring of pixels of an h x w map, flattened."""
         mask = torch.ones(h, w, dtype=torch.bool, device=device)
-        mask[bw:h - bw, bw:w - bw] = False
+        mask[1:h - 1, 1:w - 1] = False
         return mask.reshape(-1)
 
     def forward(self,
@@ -145,9 +124,7 @@ class SpatialModulator(SpatialMapModulator):
             feats (Sequence[Tensor]): Backbone levels for all B*N images.
             layout (GroupLayout | Sequence[int]): The groups of the batch
                 (or their sizes).
-            gt (Tensor, optional): Labels (B*N, H, W) in {0, 1, 255};
-                used with ``supervision='gt'`` (then the loss is the
-                supervised term, else None without ``gt``).
+            gt (Tensor, optional): Unused (l_spa is unsupervised).
 
         Returns:
             tuple[Tensor, Tensor]: S of shape (B*N, 1, h, w) and the
@@ -157,47 +134,11 @@ class SpatialModulator(SpatialMapModulator):
         phi = self.descriptors(feats)
         n, _, h, w = phi.shape
         _, u = group_top_eigenpairs(phi, layout, self.solve_dtype)
-        if self.sign_rule == 'border':
-            sign = group_border_signs(u, self._border_mask(h, w, u.device),
-                                      layout)
-        else:  # largest-magnitude entry positive (u = 0 stays 0)
-            sign = torch.stack([
-                torch.sign(g.flatten()[g.abs().argmax()])
-                for g in layout.split(u)
-            ])
+        sign = group_border_signs(u, self._border_mask(h, w, u.device),
+                                  layout)
         count = u.new_tensor(layout.sizes) * (h * w)  # M of each group
         maps = (u * layout.expand(sign * count.sqrt())[:, None]).to(
             phi.dtype).reshape(n, 1, h, w)
-        if self.supervision == 'gt':
-            loss = (self.gt_partition_loss(phi, gt, layout)
-                    if gt is not None else None)
-            return maps, loss
         with torch.autocast(phi.device.type, enabled=False):
             lam = group_eigenvalues_with_grad(phi.float(), u, layout)
         return maps, -(lam / count.to(lam.dtype)).mean()
-
-    @staticmethod
-    def gt_partition_loss(phi: Tensor, gt: Tensor,
-                          layout: GroupLayout) -> Tensor:
-        """-s^T G s / M at the ground-truth partition s, mean over groups.
-
-        Args:
-            phi (Tensor): Unit descriptors (B*N, d, h, w).
-            gt (Tensor): Labels (B*N, H, W) in {0, 1, 255}.
-            layout (GroupLayout): The groups.
-
-        Returns:
-            Tensor: Scalar loss in [-1, ...]; -1 when the foreground and
-            background descriptors of every group are opposite.
-        """
-        label = F.interpolate(gt[:, None].float(), size=phi.shape[2:],
-                              mode='nearest')[:, 0]
-        sign = torch.where(label == 1, 1.0, -1.0) * (label != 255)
-        x = phi.float().flatten(2)  # (B*N, d, P)
-        s = sign.flatten(1).to(x.dtype)
-        norm = layout.sum_groups(s.square().sum(1)).sqrt()
-        s = s / layout.expand(norm.clamp_min(1e-12))[:, None]
-        quad = (layout.sum_groups((x @ s[:, :, None])[..., 0]).square().sum(1)
-                - layout.sum_groups(s.sum(1)).square())
-        count = x.new_tensor(layout.sizes) * x.shape[2]
-        return (-quad / count).mean()
