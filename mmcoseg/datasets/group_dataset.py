@@ -48,8 +48,9 @@ class GroupDataset(BadItemPolicy, BaseDataset):
 
     Each image of a group carries ``category``, ``category_name``,
     ``co_categories`` (the multi-hot co-category label as a list of
-    indices), ``group_id``, ``group_size``, ``index_in_group`` and
-    ``is_padding``.
+    indices), ``group_id`` and ``is_padding``; the model learns which
+    images form a group from the batch's
+    :class:`~mmcoseg.structures.GroupLayout`.
 
     Args:
         data_root (str): Root folder.
@@ -76,11 +77,6 @@ class GroupDataset(BadItemPolicy, BaseDataset):
             same=[...])`` of ``img_path`` / ``seg_map_path``, for group
             transforms that paste objects (:class:`GroupCopyPaste`).
             Defaults to 0 (none).
-        intruder_prob (float): Probability that a training group gets an
-            *intruder*: its last image replaced by an image of another
-            category, flagged ``is_intruder`` (its mask is loaded as all
-            background by :class:`LoadCoSegAnnotation`): nothing in it is
-            shared by the group, however salient. Defaults to 0.
         validate (str): Build-time checks (see
             :mod:`mmcoseg.datasets.validation`). ``'strict'`` (default)
             raises one :class:`DatasetValidationError` naming every missing
@@ -121,7 +117,6 @@ class GroupDataset(BadItemPolicy, BaseDataset):
                  test_grouping: str = 'category',
                  split: Optional[Sequence] = None,
                  num_donors: int = 0,
-                 intruder_prob: float = 0.0,
                  validate: str = 'strict',
                  on_bad_item: str = 'skip',
                  max_bad_items: Optional[int] = None,
@@ -142,10 +137,6 @@ class GroupDataset(BadItemPolicy, BaseDataset):
         self.test_grouping = test_grouping
         self.split = check_split(split)
         self.num_donors = num_donors
-        if not 0 <= intruder_prob <= 1:
-            raise ValueError(f'intruder_prob must lie in [0, 1], got '
-                             f'{intruder_prob}.')
-        self.intruder_prob = intruder_prob
         self.img_suffix = tuple(
             s.lower() for s in ((img_suffix, ) if isinstance(
                 img_suffix, str) else img_suffix))
@@ -242,21 +233,7 @@ class GroupDataset(BadItemPolicy, BaseDataset):
         else:
             picks = np.random.choice(
                 others, need, replace=len(others) < need).tolist()
-        slots = [GroupSlot(i) for i in [idx] + picks]
-        if need and self.intruder_prob and \
-                np.random.random() < self.intruder_prob:
-            intruder = self._random_other(label)
-            if intruder is not None:
-                slots[-1] = GroupSlot(intruder, is_intruder=True)
-        return slots
-
-    def _random_other(self, label: int) -> Optional[int]:
-        """A random good image of another category than ``label``."""
-        for i in np.random.randint(super().__len__(), size=32):
-            i = int(i)
-            if i not in self._bad_indices and self._category_of(i) != label:
-                return i
-        return None
+        return [GroupSlot(i) for i in [idx] + picks]
 
     def _group_slots(self, idx: int) -> GroupSlots:
         """The slots (image index and flags) of item ``idx``."""
@@ -268,14 +245,9 @@ class GroupDataset(BadItemPolicy, BaseDataset):
         images = []
         for position, slot in enumerate(slots):
             info = super().get_data_info(slot.index)
-            info.update(
-                group_id=idx,
-                group_size=len(slots),
-                index_in_group=position,
-                is_padding=slot.is_padding,
-                is_intruder=slot.is_intruder)
+            info.update(group_id=idx, is_padding=slot.is_padding)
             images.append(info)
-        first = images[0]  # never an intruder
+        first = images[0]
         info = dict(
             images=images,
             group_id=idx,

@@ -30,13 +30,10 @@ class GroupSlot:
         index (int): Dataset index of the image.
         is_padding (bool): Filler that is never scored.
         mirror (bool): Feed the image mirrored left-right.
-        is_intruder (bool): An image of another category put into a
-            training group: nothing in it is shared, its mask is empty.
     """
     index: int
     is_padding: bool = False
     mirror: bool = False
-    is_intruder: bool = False
 
 
 GroupSlots = List[GroupSlot]

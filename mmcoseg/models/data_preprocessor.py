@@ -92,6 +92,3 @@ class CoSegDataPreProcessor(SegDataPreProcessor):
             if len(images) != len(group):
                 raise ValueError(f'A group has {len(images)} images but '
                                  f'{len(group)} data samples.')
-            for index, sample in enumerate(group):
-                sample.set_metainfo(
-                    dict(group_size=len(group), index_in_group=index))

@@ -117,8 +117,6 @@ def test_test_mode_groups(root):
         assert flags == sorted(flags)
         for pos, im in enumerate(images):
             assert im['group_id'] == gid
-            assert im['group_size'] == N
-            assert im['index_in_group'] == pos
             assert im['category'] == label
             assert im['category_name'] == cat
             assert im['co_categories'] == [label]
@@ -156,7 +154,6 @@ def test_group_size_none_whole_categories(root):
         assert [_stem(im['img_path']) for im in group['images']] == \
             [f'{cat}_{i}' for i in range(COUNTS[cat])]
         assert not any(im['is_padding'] for im in group['images'])
-        assert all(im['group_size'] == COUNTS[cat] for im in group['images'])
 
 
 def test_train_mode_groups(root):
@@ -177,8 +174,6 @@ def test_train_mode_groups(root):
             assert im['category'] == anchor['category']
             assert osp.dirname(im['img_path']) == osp.join(
                 root, 'images', cat)
-            assert im['index_in_group'] == pos
-            assert im['group_size'] == N
             assert im['is_padding'] is False
         if COUNTS[cat] >= N:
             assert len(set(paths)) == N  # distinct companions
@@ -296,8 +291,6 @@ def _check_packed(out, n):
         assert isinstance(sample, SegDataSample)
         values = set(sample.gt_sem_seg.data.unique().tolist())
         assert values <= {0, 1} and 1 in values
-        assert sample.index_in_group == pos
-        assert sample.group_size == n
 
 
 def test_train_pipeline(root, pipelines):

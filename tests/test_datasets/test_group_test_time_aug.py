@@ -34,8 +34,8 @@ def _group(tmp_path, n=3):
             dict(img_path=str(tmp_path / f'{i}.png'),
                  seg_map_path=str(tmp_path / f'{i}_m.png'),
                  seg_fields=[], reduce_zero_label=False, group_id=0,
-                 group_size=n, index_in_group=i, is_padding=False,
-                 category=0, category_name='c', co_categories=[0]))
+                 is_padding=False, category=0, category_name='c',
+                 co_categories=[0]))
     return dict(images=images, group_id=0)
 
 

@@ -148,9 +148,7 @@ def test_rejecting_transform_makes_group_none(share):
 def _meta_group(n, gid=3, category=1):
     group = _group(n)
     for pos, im in enumerate(group['images']):
-        im.update(group_id=gid, group_size=n, index_in_group=pos,
-                  is_padding=pos == n - 1, is_intruder=False,
-                  category=category,
+        im.update(group_id=gid, is_padding=pos == n - 1, category=category,
                   category_name='cat', co_categories=[category],
                   seg_map_path=f'mask_{pos}.png', unrelated_key='x')
         im['gt_seg_map'][:5, :5] = 1
@@ -171,8 +169,6 @@ def test_pack_adds_group_meta():
         for key in GROUP_META_KEYS:
             assert key in meta
         assert meta['group_id'] == 3
-        assert meta['group_size'] == 3
-        assert meta['index_in_group'] == pos
         assert meta['is_padding'] is (pos == 2)
         assert meta['category'] == 1
         assert meta['category_name'] == 'cat'
@@ -187,7 +183,7 @@ def test_pack_custom_meta_keys_keep_group_keys():
     pack = PackCoSegInputs(meta_keys=('img_path', ))
     sample = pack(_meta_group(2))['data_samples'][1]
     assert set(sample.metainfo) == {'img_path', *GROUP_META_KEYS}
-    assert sample.index_in_group == 1
+    assert 'index_in_group' not in sample and 'group_size' not in sample
 
 
 # -------------------------------------------------------------- collate
@@ -233,7 +229,7 @@ def _preprocessor(**kwargs):
     return MODELS.build(cfg)
 
 
-def _tagged_batch(sizes, shape=(3, 12, 16), with_meta=False):
+def _tagged_batch(sizes, shape=(3, 12, 16)):
     """Groups of constant images whose value is their flat position."""
     inputs, samples, k = [], [], 0
     for size in sizes:
@@ -244,8 +240,6 @@ def _tagged_batch(sizes, shape=(3, 12, 16), with_meta=False):
             sample.gt_sem_seg = PixelData(
                 data=torch.zeros((1, *shape[1:]), dtype=torch.long))
             sample.set_metainfo(dict(tag=k))
-            if with_meta:  # wrong values: the preprocessor rewrites them
-                sample.set_metainfo(dict(group_size=99, index_in_group=42))
             group.append(sample)
             k += 1
         inputs.append(imgs)
@@ -262,7 +256,7 @@ def _expected(k, channels=3):
 @pytest.mark.parametrize('training', [True, False])
 def test_preprocessor_flattens_groups(training):
     pre = _preprocessor()
-    out = pre(_tagged_batch([3, 2], with_meta=True), training=training)
+    out = pre(_tagged_batch([3, 2]), training=training)
     inputs, samples = out['inputs'], out['data_samples']
     assert inputs.shape == (5, 3, 12, 16)
     assert len(samples) == 5
@@ -270,8 +264,6 @@ def test_preprocessor_flattens_groups(training):
         assert samples[k].tag == k  # order kept
         torch.testing.assert_close(
             inputs[k, :, :1, :1], _expected(k))
-    assert [s.group_size for s in samples] == [3, 3, 3, 2, 2]
-    assert [s.index_in_group for s in samples] == [0, 1, 2, 0, 1]
     # one layout object, built here, shared by every sample
     layout = samples[0].group_layout
     assert layout.sizes == (3, 2)
@@ -299,8 +291,7 @@ def test_preprocessor_group_as_stacked_tensor():
     out = pre(data, training=False)
     assert out['inputs'].shape == (5, 3, 12, 16)
     torch.testing.assert_close(out['inputs'][4, :, :1, :1], _expected(4))
-    assert [s.index_in_group for s in out['data_samples']] == \
-        [0, 1, 2, 0, 1]
+    assert out['data_samples'][0].group_layout.sizes == (3, 2)
 
 
 def test_preprocessor_flat_batch_passes_through():
@@ -309,7 +300,6 @@ def test_preprocessor_flat_batch_passes_through():
     flat = dict(inputs=flat['inputs'][0], data_samples=flat['data_samples'][0])
     out = pre(flat, training=False)
     assert out['inputs'].shape == (3, 3, 12, 16)
-    assert all('group_size' not in s for s in out['data_samples'])
     # no layout: a model refuses it unless told it is one group
     assert all('group_layout' not in s for s in out['data_samples'])
     # an already stacked (B, C, H, W) tensor is flat as well

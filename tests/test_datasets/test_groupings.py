@@ -137,20 +137,6 @@ def test_mixed_mode_through_the_dataset(root):
         _dataset(root, test_mode=True, test_grouping='shuffled')
 
 
-def test_intruders_are_other_categories_with_empty_masks(root):
-    ds = _dataset(root, group_size=3, intruder_prob=1.0)
-    np.random.seed(0)
-    for idx in range(ds.num_images):
-        samples = ds[idx]['data_samples']
-        anchor = samples[0].category
-        assert [s.is_intruder for s in samples] == [False, False, True]
-        assert samples[-1].category != anchor
-        assert samples[-1].gt_sem_seg.data.sum() == 0
-        assert samples[0].gt_sem_seg.data.sum() > 0
-    with pytest.raises(ValueError, match='intruder_prob'):
-        _dataset(root, intruder_prob=1.5)
-
-
 def test_donors_of_other_and_same_category(root):
     ds = _dataset(root, group_size=2, num_donors=3)
     np.random.seed(1)

@@ -8,8 +8,7 @@ from mmcoseg.registry import TRANSFORMS
 
 from .image_group import ImageGroup
 
-GROUP_META_KEYS = ('group_id', 'group_size', 'index_in_group', 'is_padding',
-                   'is_intruder', 'category', 'category_name',
+GROUP_META_KEYS = ('group_id', 'is_padding', 'category', 'category_name',
                    'co_categories')
 IMAGE_META_KEYS = ('img_path', 'seg_map_path', 'ori_shape', 'img_shape',
                    'pad_shape', 'scale_factor', 'flip', 'flip_direction',
@@ -21,9 +20,11 @@ class PackCoSegInputs(BaseTransform):
     """Pack a group into N image tensors and N :class:`SegDataSample`.
 
     Each image is packed like MMSeg's :class:`PackSegInputs`; the group
-    metainfo (``group_id``, ``group_size``, ``index_in_group``,
-    ``is_padding``, ``category``, ``category_name``, ``co_categories``) is
-    added to every data sample.
+    metainfo (``group_id``, ``is_padding``, ``category``,
+    ``category_name``, ``co_categories``) is added to every data sample.
+    Which images form a group is not per-image metainfo: the data
+    preprocessor puts the batch's :class:`~mmcoseg.structures.GroupLayout`
+    into every sample.
 
     Args:
         meta_keys (Sequence[str]): Per-image metainfo keys packed. The

@@ -12,10 +12,6 @@ from ..mask_io import read_mask
 class LoadCoSegAnnotation(BaseTransform):
     """Load a binary foreground mask as ``gt_seg_map`` (0 bg, 1 fg).
 
-    An image flagged ``is_intruder`` (an image of another category put into
-    a training group, see ``GroupDataset(intruder_prob=...)``) gets an
-    all-background mask of its size: nothing in it is shared by the group.
-
     Required keys: ``seg_map_path``; ``img_shape`` (optional, checked).
     Added keys: ``gt_seg_map``, ``seg_fields``.
 
@@ -52,8 +48,6 @@ class LoadCoSegAnnotation(BaseTransform):
             raise ValueError(
                 f'Mask {path} has size {mask.shape} but image '
                 f"{results.get('img_path')} has size {tuple(ori_shape[:2])}.")
-        if results.get('is_intruder', False):
-            mask = mask * 0
         results['gt_seg_map'] = mask
         results.setdefault('seg_fields', []).append('gt_seg_map')
         return results
