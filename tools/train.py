@@ -97,15 +97,15 @@ def main():
     # resume training
     cfg.resume = args.resume
 
-    setup_cpu_distributed(cfg)
-
     # build the runner from config
     if 'runner_type' not in cfg:
-        # build the default runner
+        # build the default runner, ready for a CPU-only distributed launch
+        setup_cpu_distributed(cfg)
         runner = Runner.from_cfg(cfg)
     else:
-        # build customized runner from the registry
-        # if 'runner_type' is set in the cfg
+        # build customized runner from the registry if 'runner_type' is
+        # set in the cfg (configs/_base_/default_runtime.py: CoSegRunner,
+        # which prepares a CPU-only distributed launch itself)
         runner = RUNNERS.build(cfg)
 
     # start training

@@ -16,8 +16,7 @@ two reasons:
   never done here. Instead :func:`message_hub_to_plain` stores each buffer
   as plain lists and :func:`message_hub_from_plain` rebuilds the buffers on
   load (see ``mmcoseg.engine.hooks.PlainMessageHubHook``); these plain-data
-  conversions live in :mod:`mmcoseg.utils.plain_state` and are re-exported
-  here.
+  conversions live in :mod:`mmcoseg.utils.plain_state`.
 
 Nothing here relaxes ``weights_only`` globally: a checkpoint containing any
 other global (for instance a crafted ``os.system`` payload) is still refused
@@ -44,25 +43,11 @@ import torch
 from mmengine.runner import CheckpointLoader
 from mmengine.runner import checkpoint as mm_checkpoint
 
-from .plain_state import (
-    _SAFE_DTYPE_CODES,
-    PLAIN_BUFFER_KEYS,
-    history_buffer_from_plain,
-    history_buffer_to_plain,
-    is_plain_history_buffer,
-    message_hub_from_plain,
-    message_hub_to_plain,
-    meta_to_plain,
-    to_plain,
-)
+from .plain_state import _SAFE_DTYPE_CODES
 
 __all__ = [
-    'PLAIN_BUFFER_KEYS', 'SafeGlobal', 'UnsafeCheckpointError',
-    'history_buffer_from_plain', 'history_buffer_to_plain',
-    'is_plain_history_buffer', 'load_from_local', 'load_url',
-    'message_hub_from_plain', 'message_hub_to_plain', 'meta_to_plain',
-    'register_safe_globals', 'safe_globals_list', 'safe_torch_load',
-    'to_plain'
+    'SafeGlobal', 'UnsafeCheckpointError', 'load_from_local', 'load_url',
+    'register_safe_globals', 'safe_globals_list', 'safe_torch_load'
 ]
 
 SafeGlobal = Union[Callable, Tuple[Callable, str]]

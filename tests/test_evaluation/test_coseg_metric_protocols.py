@@ -11,7 +11,7 @@ from mmseg.structures import SegDataSample
 
 import mmcoseg.evaluation  # noqa: F401  (registers CoSegMetric)
 from mmcoseg.evaluation import CoSegMetric
-from mmcoseg.evaluation.metrics.coseg_metric import released_counts
+from mmcoseg.evaluation.functional import released_counts
 from mmcoseg.registry import METRICS
 
 CLASSES = ('cow', 'plane')

@@ -36,12 +36,8 @@ def test_all_names_resolve():
             assert hasattr(mod, name), (module, name)
 
 
-def test_old_import_paths_are_the_functional_ones():
-    from mmcoseg.evaluation.metrics import coseg_metric
-    assert coseg_metric.image_pj_counts is functional.image_pj_counts
-    assert coseg_metric.released_counts is functional.released_counts
-    assert coseg_metric.counts_to_pj is functional.counts_to_pj
-    assert coseg_metric.PROTOCOLS == ('paper', 'released', 'pooled')
+def test_protocols():
+    assert functional.PROTOCOLS == ('paper', 'released', 'pooled')
 
 
 def test_to_percent_rounds_like_mmseg():

@@ -30,10 +30,8 @@ from torch.utils.data import Dataset
 import mmcoseg  # noqa: F401  (installs the checkpoint guard)
 from mmcoseg.apis import CoSegInferencer, init_model
 from mmcoseg.datasets.synthetic_coseg import make_synthetic_coseg
-from mmcoseg.utils.safe_checkpoint import (
-    UnsafeCheckpointError,
-    message_hub_to_plain,
-)
+from mmcoseg.utils.plain_state import message_hub_to_plain
+from mmcoseg.utils.safe_checkpoint import UnsafeCheckpointError
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join('configs', 'ssnm',

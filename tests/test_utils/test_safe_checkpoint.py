@@ -22,15 +22,17 @@ from torch.utils.data import Dataset
 
 import mmcoseg  # noqa: F401  (installs the mmcv.ops fallback)
 from mmcoseg.engine import PlainMessageHubHook
-from mmcoseg.utils.safe_checkpoint import (
+from mmcoseg.utils.plain_state import (
     history_buffer_from_plain,
     history_buffer_to_plain,
     message_hub_from_plain,
     message_hub_to_plain,
     meta_to_plain,
+    to_plain,
+)
+from mmcoseg.utils.safe_checkpoint import (
     register_safe_globals,
     safe_globals_list,
-    to_plain,
 )
 
 MAX_ITERS = 4

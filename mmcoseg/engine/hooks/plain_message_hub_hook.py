@@ -4,7 +4,7 @@ from typing import Any
 from mmengine.hooks import Hook
 
 from mmcoseg.registry import HOOKS
-from mmcoseg.utils.safe_checkpoint import (
+from mmcoseg.utils.plain_state import (
     message_hub_from_plain,
     message_hub_to_plain,
     meta_to_plain,

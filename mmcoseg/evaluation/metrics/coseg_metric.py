@@ -14,8 +14,7 @@ co-salient object detection measures (S-measure, max/mean E-measure, max/mean
 F-measure, MAE) computed by ``pysodmetrics``
 (:mod:`mmcoseg.evaluation.functional.cosod`).
 
-The per-image functions live in :mod:`mmcoseg.evaluation.functional`;
-those formerly defined here are re-exported.
+The per-image functions live in :mod:`mmcoseg.evaluation.functional`.
 """
 import logging
 import os.path as osp
@@ -37,7 +36,6 @@ from ..functional import (
     PROTOCOLS,
     check_pysodmetrics,
     cosod_table,
-    counts_to_pj,
     foreground_prob,
     image_cosod_scores,
     image_pj_counts,
@@ -53,10 +51,7 @@ from ..functional import (
     write_per_image_csv,
 )
 
-__all__ = [
-    'CoSegMetric', 'PROTOCOLS', 'PROTOCOL_FAMILIES', 'counts_to_pj',
-    'image_pj_counts', 'released_counts'
-]
+__all__ = ['CoSegMetric', 'PROTOCOL_FAMILIES']
 
 #: What :class:`CoSegMetric` can report (its ``protocols`` argument):
 #: ``'coseg'``, P and J as ``protocol`` says; ``'cosod'``, the co-salient
