@@ -126,7 +126,7 @@ def test_wrong_checkpoint_is_reported(repo_root, checkpoint, examples,
                                       tmp_path):
     """A checkpoint of another config: no exception, a message instead."""
     other = osp.join(repo_root, 'configs', 'ssnm',
-                     'ssnm_effnet-lite0_1x2g5-400i_voc-coseg-224x224.py')
+                     'ssnm_effnet-lite0_1x2g5-400i_voc-coseg-fold-a-224x224.py')
     predictor = WebDemoPredictor(other, checkpoint)
     assert predictor.inferencer is None
     assert 'does not match the config' in predictor.load_error
@@ -176,7 +176,7 @@ def test_page_says_the_model_did_not_load(repo_root, checkpoint, examples):
                         '(requirements/demo.txt)')
     from mmcoseg.apis.webui import build_webui
     other = osp.join(repo_root, 'configs', 'ssnm',
-                     'ssnm_effnet-lite0_1x2g5-400i_voc-coseg-224x224.py')
+                     'ssnm_effnet-lite0_1x2g5-400i_voc-coseg-fold-a-224x224.py')
     page = build_webui(WebDemoPredictor(other, checkpoint), examples)
     by_id = {getattr(block, 'elem_id', None): block
              for block in page.blocks.values()}
