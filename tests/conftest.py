@@ -1,8 +1,16 @@
-"""Fixtures shared across test folders: the demo's SSNM model config and
-random image groups with box-shaped masks."""
+"""Fixtures shared across test folders: the demo's SSNM model config,
+random image groups with box-shaped masks, and a runner of the command-line
+scripts in the test's own process."""
 import copy
+import os
 import os.path as osp
+import random
+import runpy
+import subprocess
+import sys
+import traceback
 
+import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
@@ -62,3 +70,119 @@ def coseg_groups():
         return dict(inputs=inputs, data_samples=samples)
 
     return make
+
+
+class _Captured:
+    """Redirects file descriptors 1 and 2 and ``sys.stdout``/``sys.stderr``
+    to two files (what a subprocess's pipes would receive)."""
+
+    def __init__(self, folder):
+        self.paths = [osp.join(folder, name) for name in ('out', 'err')]
+
+    def __enter__(self):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        self.saved_fds = [os.dup(1), os.dup(2)]
+        self.saved_sys = sys.stdout, sys.stderr
+        streams = []
+        for fd, path in zip((1, 2), self.paths):
+            target = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+            os.dup2(target, fd)
+            os.close(target)
+            streams.append(open(path, 'a', buffering=1, encoding='utf-8',
+                                errors='replace'))
+        sys.stdout, sys.stderr = streams
+        return self
+
+    def __exit__(self, *exc):
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
+            stream.close()
+        sys.stdout, sys.stderr = self.saved_sys
+        for fd, saved in zip((1, 2), self.saved_fds):
+            os.dup2(saved, fd)
+            os.close(saved)
+
+    def read(self):
+        texts = []
+        for path in self.paths:
+            with open(path, encoding='utf-8', errors='replace') as f:
+                texts.append(f.read())
+        return texts
+
+
+def _managers(cls=None):
+    from mmengine.utils import ManagerMixin
+    cls = cls or ManagerMixin
+    yield cls
+    for sub in cls.__subclasses__():
+        yield from _managers(sub)
+
+
+@pytest.fixture(scope='session')
+def run_script(tmp_path_factory):
+    """``run(script, *args, cwd=None)``: run a command-line script as
+    ``python script args`` would (``__main__``, ``sys.argv``, the script's
+    folder first on ``sys.path``, the working directory ``cwd``), in this
+    process: the imports are already paid. Returns a
+    ``subprocess.CompletedProcess`` with the exit status (1 and the
+    traceback on stderr for an uncaught exception) and the output of file
+    descriptors 1 and 2.
+
+    As in a fresh process, the run sees no logger, message hub, visualizer
+    or default scope of an earlier one (MMEngine's ``ManagerMixin``
+    instances, restored afterwards), and torch uses one thread, as the
+    tools do under ``OMP_NUM_THREADS=1``; the thread count, the
+    deterministic-algorithms flag and the random states are restored
+    afterwards.
+
+    Each tool still runs once in a fresh process elsewhere in the suite;
+    this is for the tests of what a tool does, not of how it starts.
+    """
+
+    def run(script, *args, cwd=None):
+        cwd = str(cwd or os.getcwd())
+        script = osp.join(cwd, str(script))
+        argv = [script, *map(str, args)]
+        saved_cwd, saved_argv, saved_path = os.getcwd(), sys.argv, sys.path[:]
+        saved = {cls: dict(cls._instance_dict) for cls in _managers()}
+        threads = torch.get_num_threads()
+        deterministic = torch.are_deterministic_algorithms_enabled()
+        rng = (random.getstate(), np.random.get_state(),
+               torch.get_rng_state())
+        code = 0
+        with _Captured(str(tmp_path_factory.mktemp('run_script'))) as cap:
+            os.chdir(cwd)
+            sys.argv = argv
+            sys.path.insert(0, osp.dirname(script))
+            for cls in saved:
+                cls._instance_dict.clear()
+            torch.set_num_threads(1)
+            try:
+                runpy.run_path(script, run_name='__main__')
+            except SystemExit as exit_:
+                code = exit_.code
+                if code is None:
+                    code = 0
+                elif not isinstance(code, int):
+                    print(code, file=sys.stderr)
+                    code = 1
+            except Exception:  # as the interpreter reports it
+                traceback.print_exc()
+                code = 1
+            finally:
+                torch.set_num_threads(threads)
+                torch.use_deterministic_algorithms(deterministic)
+                random.setstate(rng[0])
+                np.random.set_state(rng[1])
+                torch.set_rng_state(rng[2])
+                for cls, instances in saved.items():
+                    cls._instance_dict.clear()
+                    cls._instance_dict.update(instances)
+                os.chdir(saved_cwd)
+                sys.argv = saved_argv
+                sys.path[:] = saved_path
+        out, err = cap.read()
+        return subprocess.CompletedProcess(argv, code, out, err)
+
+    return run

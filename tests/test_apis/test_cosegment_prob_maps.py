@@ -1,8 +1,5 @@
 """``tools/cosegment.py --save-prob``: 0-255 probability maps for CoSOD
 evaluation tools, beside the unchanged 0/255 masks."""
-import subprocess
-import sys
-
 import numpy as np
 from PIL import Image
 
@@ -24,17 +21,15 @@ def _write_images(folder):
     return paths
 
 
-def _run(args, cwd):
-    return subprocess.run([sys.executable, 'tools/cosegment.py', *args],
-                          cwd=cwd, capture_output=True, text=True,
-                          timeout=300)
-
-
-def test_cli_save_prob(config_file, checkpoint, repo_root, model, tmp_path):
+def test_cli_save_prob(config_file, checkpoint, repo_root, model, tmp_path,
+                       run_script):
+    """The command line, run in this process (it runs in a fresh one from a
+    user's folder in ``test_downstream.py``)."""
     paths = _write_images(tmp_path / 'images')
     out_dir = tmp_path / 'out'
-    proc = _run([config_file, checkpoint, str(tmp_path / 'images'),
-                 '--out-dir', str(out_dir), '--save-prob'], repo_root)
+    proc = run_script('tools/cosegment.py', config_file, checkpoint,
+                      str(tmp_path / 'images'), '--out-dir', str(out_dir),
+                      '--save-prob', cwd=repo_root)
     assert proc.returncode == 0, proc.stderr
     expected = cosegment(model, paths)
     for (name, (h, w)), result in zip(SIZES.items(), expected):
@@ -48,8 +43,9 @@ def test_cli_save_prob(config_file, checkpoint, repo_root, model, tmp_path):
 
     # without the option: no probability maps
     plain = tmp_path / 'plain'
-    proc = _run([config_file, checkpoint, str(tmp_path / 'images'),
-                 '--out-dir', str(plain)], repo_root)
+    proc = run_script('tools/cosegment.py', config_file, checkpoint,
+                      str(tmp_path / 'images'), '--out-dir', str(plain),
+                      cwd=repo_root)
     assert proc.returncode == 0, proc.stderr
     assert not (plain / 'probs').exists()
     assert (plain / 'masks' / 'a.png').is_file()

@@ -4,8 +4,6 @@ A randomly initialised small model (no checkpoint) is built once per
 session (``conftest.py``); the CLI loads a tiny checkpoint saved from it.
 """
 import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -148,7 +146,9 @@ def test_inferencer(cfg, checkpoint, tmp_path):
     assert 'visualization' not in inf(images[:2])
 
 
-def test_cli(config_file, checkpoint, repo_root, tmp_path):
+def test_cli(config_file, checkpoint, repo_root, tmp_path, run_script):
+    """tools/cosegment.py's command line, run in this process (it runs in a
+    fresh one from a user's folder in ``test_downstream.py``)."""
     folder = tmp_path / 'images'
     folder.mkdir()
     sizes = {'a': (40, 60), 'b': (70, 50), 'c': (64, 64)}
@@ -157,10 +157,9 @@ def test_cli(config_file, checkpoint, repo_root, tmp_path):
     (folder / 'corrupt.jpg').write_bytes(b'garbage')
     (folder / 'notes.txt').write_text('not an image')
     out_dir = tmp_path / 'out'
-    proc = subprocess.run(
-        [sys.executable, 'tools/cosegment.py', config_file, checkpoint,
-         str(folder), '--out-dir', str(out_dir), '--group-size', '5'],
-        cwd=repo_root, capture_output=True, text=True, timeout=120)
+    proc = run_script('tools/cosegment.py', config_file, checkpoint,
+                      str(folder), '--out-dir', str(out_dir),
+                      '--group-size', '5', cwd=repo_root)
     assert proc.returncode == 3, proc.stderr
     assert 'corrupt.jpg' in proc.stderr
     # a folder's other files are listed, but only a bad image exits 3
@@ -175,18 +174,15 @@ def test_cli(config_file, checkpoint, repo_root, tmp_path):
 
     # Only non-image files besides the images: exit 0.
     (folder / 'corrupt.jpg').unlink()
-    proc = subprocess.run(
-        [sys.executable, 'tools/cosegment.py', config_file, checkpoint,
-         str(folder), '--out-dir', str(out_dir)],
-        cwd=repo_root, capture_output=True, text=True, timeout=120)
+    proc = run_script('tools/cosegment.py', config_file, checkpoint,
+                      str(folder), '--out-dir', str(out_dir), cwd=repo_root)
     assert proc.returncode == 0, proc.stderr
     assert '3 images, 1 groups, 0 skipped, 1 ignored' in proc.stdout
 
     # Fewer than two readable images: usage error.
-    proc = subprocess.run(
-        [sys.executable, 'tools/cosegment.py', config_file, checkpoint,
-         str(folder / 'a.jpg'), '--out-dir', str(out_dir)],
-        cwd=repo_root, capture_output=True, text=True, timeout=120)
+    proc = run_script('tools/cosegment.py', config_file, checkpoint,
+                      str(folder / 'a.jpg'), '--out-dir', str(out_dir),
+                      cwd=repo_root)
     assert proc.returncode == 2
     assert 'at least two' in proc.stderr
 

@@ -45,7 +45,7 @@ def write_config(tmp_path, data_root):
     return cfg
 
 
-def run_tool(cfg, *extra):
+def _run_in_a_fresh_process(cfg, *extra):
     proc = subprocess.run(
         [sys.executable, TOOL, str(cfg), *extra],
         cwd=REPO_ROOT,
@@ -55,10 +55,23 @@ def run_tool(cfg, *extra):
     return proc.returncode, proc.stdout + proc.stderr
 
 
+@pytest.fixture
+def run_tool(run_script):
+    """The tool's command line, run in this process (it runs in a fresh
+    one in :func:`test_clean_dataset`)."""
+
+    def run(cfg, *extra):
+        proc = run_script(TOOL, str(cfg), *extra, cwd=REPO_ROOT)
+        return proc.returncode, proc.stdout + proc.stderr
+
+    return run
+
+
 def test_clean_dataset(tmp_path):
+    """As a user runs it: ``python tools/misc/check_dataset.py CONFIG``."""
     root = make_dataset(tmp_path / 'data',
                         dict(cat_a=['a0', 'a1', 'a2'], cat_b=['b0', 'b1']))
-    rc, out = run_tool(write_config(tmp_path, root))
+    rc, out = _run_in_a_fresh_process(write_config(tmp_path, root))
     assert rc == 0, out
     assert 'Categories (2):' in out
     lines = out.splitlines()
@@ -71,7 +84,7 @@ def test_clean_dataset(tmp_path):
     assert 'Result: OK' in out
 
 
-def test_problems_are_named(tmp_path):
+def test_problems_are_named(tmp_path, run_tool):
     root = make_dataset(tmp_path / 'data',
                         dict(cat_a=['a0', 'a1', 'a2'], cat_b=['b0', 'b1']))
     (root / 'masks' / 'cat_a' / 'a2.png').unlink()  # image without mask
@@ -95,7 +108,7 @@ def test_problems_are_named(tmp_path):
     assert 'Result: FAILED' in out
 
 
-def test_empty_and_full_masks_warn(tmp_path):
+def test_empty_and_full_masks_warn(tmp_path, run_tool):
     root = make_dataset(tmp_path / 'data', dict(cat_a=['a0', 'a1', 'a2']))
     _mask(root / 'masks' / 'cat_a' / 'a1.png', value=0)
     Image.fromarray(np.full((24, 32), 255, np.uint8)).save(
@@ -109,7 +122,7 @@ def test_empty_and_full_masks_warn(tmp_path):
                for line in out.splitlines())
 
 
-def test_side_by_side_masks_and_encodings(tmp_path):
+def test_side_by_side_masks_and_encodings(tmp_path, run_tool):
     """Masks beside the images; RGB grey, palette and 1-bit masks."""
     root = tmp_path / 'data'
     (root / 'cat').mkdir(parents=True)
@@ -137,7 +150,7 @@ def test_side_by_side_masks_and_encodings(tmp_path):
     assert '1: 1 masks' in out
 
 
-def test_split_option_and_cfg_options(tmp_path):
+def test_split_option_and_cfg_options(tmp_path, run_tool):
     root = make_dataset(tmp_path / 'data', dict(cat_a=['a0', 'a1']))
     cfg = write_config(tmp_path, tmp_path / 'nowhere')
     rc, out = run_tool(cfg, '--cfg-options',
@@ -156,7 +169,8 @@ def _exif_rotated_image(path, stored_size):
     img.save(path, exif=exif.tobytes())
 
 
-def test_agrees_with_the_dataset_on_exif_rotated_images(tmp_path):
+def test_agrees_with_the_dataset_on_exif_rotated_images(
+        tmp_path, run_tool):
     """The tool and ``GroupDataset`` validation size images the same way.
 
     An image stored 24x32 with EXIF orientation 6 is 32x24 upright (as the
@@ -186,7 +200,8 @@ def test_agrees_with_the_dataset_on_exif_rotated_images(tmp_path):
                      lazy_init=False)
 
 
-def test_mask_folder_without_image_folder_and_unsupported_files(tmp_path):
+def test_mask_folder_without_image_folder_and_unsupported_files(
+        tmp_path, run_tool):
     """Listed by the dataset's own listing: both are named by the tool."""
     root = make_dataset(tmp_path / 'data', dict(cat_a=['a0', 'a1']))
     (root / 'masks' / 'ghost').mkdir()

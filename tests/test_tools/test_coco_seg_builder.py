@@ -85,13 +85,30 @@ EXPECTED = {
 }
 
 
-def run_tool(ann_file, img_dir, out_dir, *extra):
+def _args(ann_file, img_dir, out_dir, *extra):
+    return [str(ann_file), str(img_dir), str(out_dir), '--min-area', '100',
+            '--min-images', '2', *extra]
+
+
+def _run_in_a_fresh_process(*args):
     proc = subprocess.run(
-        [sys.executable, TOOL, str(ann_file), str(img_dir), str(out_dir),
-         '--min-area', '100', '--min-images', '2', *extra],
+        [sys.executable, TOOL, *_args(*args)],
         cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return proc.stdout + proc.stderr
+
+
+@pytest.fixture
+def run_tool(run_script):
+    """The tool's command line, run in this process (the first build of
+    :func:`test_build_and_resume` runs it in a fresh one)."""
+
+    def run(*args):
+        proc = run_script(TOOL, *_args(*args), cwd=REPO_ROOT)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        return proc.stdout + proc.stderr
+
+    return run
 
 
 def outputs(out_dir, sub, ext):
@@ -135,10 +152,10 @@ def snapshot(out_dir):
             if p.is_file()}
 
 
-def test_build_and_resume(tmp_path):
+def test_build_and_resume(tmp_path, run_tool):
     ann_file, img_dir = make_coco(tmp_path)
     out_dir = tmp_path / 'coco_seg'
-    log = run_tool(ann_file, img_dir, out_dir)
+    log = _run_in_a_fresh_process(ann_file, img_dir, out_dir)
     check_outputs(out_dir, img_dir)
     assert 'Categories: 2' in log
     assert '(category, image) pairs: 4' in log
@@ -157,7 +174,7 @@ def test_build_and_resume(tmp_path):
     check_outputs(out_dir, img_dir)
 
 
-def test_resume_redoes_missing_mask(tmp_path):
+def test_resume_redoes_missing_mask(tmp_path, run_tool):
     ann_file, img_dir = make_coco(tmp_path)
     out_dir = tmp_path / 'coco_seg'
     run_tool(ann_file, img_dir, out_dir)
@@ -169,7 +186,7 @@ def test_resume_redoes_missing_mask(tmp_path):
 
 
 @pytest.mark.parametrize('extra', [('--copy',), ('--nproc', '2')])
-def test_copy_and_parallel(tmp_path, extra):
+def test_copy_and_parallel(tmp_path, extra, run_tool):
     ann_file, img_dir = make_coco(tmp_path)
     out_dir = tmp_path / 'coco_seg'
     log = run_tool(ann_file, img_dir, out_dir, *extra)

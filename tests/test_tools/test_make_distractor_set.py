@@ -34,16 +34,23 @@ def _write_set(root, per_class=4):
     return root
 
 
-def _run(*args):
+def _run_in_a_fresh_process(*args):
     return subprocess.run([sys.executable, TOOL, *map(str, args)],
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           text=True, timeout=300)
 
 
+@pytest.fixture
+def _run(run_script):
+    """The tool's command line, run in this process (it runs in a fresh
+    one in :func:`test_distractors_pasted_and_masks_updated`)."""
+    return lambda *args: run_script(TOOL, *args)
+
+
 def test_distractors_pasted_and_masks_updated(tmp_path):
     src = _write_set(str(tmp_path / 'src'))
     out = tmp_path / 'out'
-    proc = _run(src, out, '--seed', '3')
+    proc = _run_in_a_fresh_process(src, out, '--seed', '3')
     assert proc.returncode == 0, proc.stderr
     assert '12 images in 3 categories' in proc.stdout
     with open(out / 'manifest.json') as f:
@@ -74,7 +81,7 @@ def test_distractors_pasted_and_masks_updated(tmp_path):
     assert ds.metainfo['classes'] == ('bus', 'cow', 'dog') and len(ds) == 3
 
 
-def test_deterministic_resumable_and_robust(tmp_path):
+def test_deterministic_resumable_and_robust(tmp_path, _run):
     src = _write_set(str(tmp_path / 'src'))
     a, b = tmp_path / 'a', tmp_path / 'b'
     assert _run(src, a, '--classes', 'bus', 'dog').returncode == 0
@@ -101,7 +108,7 @@ def test_deterministic_resumable_and_robust(tmp_path):
 @pytest.mark.skipif(not osp.isdir(PASCAL),
                     reason='the shared PASCAL-VOC co-seg copy (../shared) is '
                     'not on this machine')
-def test_on_real_pascal_classes(tmp_path):
+def test_on_real_pascal_classes(tmp_path, _run):
     proc = _run(PASCAL, tmp_path / 'out', '--classes', 'Bus', 'Cow')
     assert proc.returncode == 0, proc.stderr
     assert 'images in 2 categories' in proc.stdout
