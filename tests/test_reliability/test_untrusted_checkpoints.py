@@ -2,7 +2,7 @@
 path of the project, with a message naming the file; a legitimate one still
 loads; nothing turns ``weights_only`` off.
 
-Load paths tried: ``tools/test.py CONFIG CKPT`` (a subprocess), the
+Load paths tried: ``tools/test.py CONFIG CKPT`` (its command line), the
 runner's ``load_from`` and ``resume`` (what ``tools/train.py`` runs),
 ``init_model`` and
 ``CoSegInferencer`` (the inference API), mmengine's ``load_checkpoint``
@@ -14,8 +14,6 @@ import glob
 import os
 import os.path as osp
 import pickle
-import subprocess
-import sys
 import uuid
 
 import numpy as np
@@ -170,13 +168,6 @@ def test_legitimate_checkpoint_loads(tmp_path, model):
 
 
 # -------------------------------------------------------------- the CLIs
-def _cli(args):
-    env = dict(os.environ, PYTHONWARNINGS='ignore', OMP_NUM_THREADS='1')
-    return subprocess.run([sys.executable, *args], cwd=REPO, env=env,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, timeout=TIMEOUT)
-
-
 def _data_opts(data_root):
     opts = []
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
@@ -187,13 +178,17 @@ def _data_opts(data_root):
     return opts + ['train_cfg.max_iters=1', 'train_dataloader.batch_size=1']
 
 
-def test_test_cli_refuses(evil, data_root, tmp_path):
+def test_test_cli_refuses(evil, data_root, tmp_path, run_script):
+    """``tools/test.py CONFIG CKPT``'s command line, in this process (the
+    tool runs in a fresh one in ``test_train_test_cli.py``)."""
     work_dir = str(tmp_path / 'work')
-    proc = _cli(['tools/test.py', CONFIG, evil['path'], '--work-dir',
-                 work_dir, '--cfg-options', *_data_opts(data_root)])
-    assert proc.returncode != 0, proc.stdout[-3000:]
-    assert 'UnsafeCheckpointError' in proc.stdout
-    _assert_refused(proc.stdout, evil)
+    proc = run_script('tools/test.py', CONFIG, evil['path'], '--work-dir',
+                      work_dir, '--cfg-options', *_data_opts(data_root),
+                      cwd=REPO)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode != 0, output[-3000:]
+    assert 'UnsafeCheckpointError' in output
+    _assert_refused(output, evil)
 
 
 class _ToyModel(BaseModel):

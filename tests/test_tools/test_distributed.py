@@ -5,12 +5,13 @@
   0 and rank 1 of a world of 2 (``get_dist_info`` patched, no processes):
   the ranks train on different groups, and the test groups are sharded
   without loss, the one padded duplicate being the only overlap.
-* End to end: ``tools/test.py`` is run once in one process and twice as a
-  2-process ``torchrun`` (gloo backend) on a tiny synthetic set with an odd
-  number of test groups (so the distributed sampler pads); the P/J of the
-  2-process runs equal the 1-process ones and every image is scored, and
-  written by ``--out``, exactly once; the tools release the process group
-  before they exit (``teardown_distributed``).
+* End to end: ``tools/test.py`` is run once in one process (its command
+  line in the test's process) and twice as a 2-process ``torchrun`` (gloo
+  backend) on a tiny synthetic set with an odd number of test groups (so
+  the distributed sampler pads); the P/J of the 2-process runs equal the
+  1-process ones and every image is scored, and written by ``--out``,
+  exactly once; the tools release the process group before they exit
+  (``teardown_distributed``).
 
 MMEngine 0.10.7 calls ``torch.cuda.set_device`` unconditionally when it
 initialises a ``pytorch`` launch, which raises on a machine without GPU;
@@ -195,20 +196,18 @@ def _test_opts(data_root, batch_size):
     return opts
 
 
-def _single(tmp_path_factory, data_root, checkpoint):
+@pytest.fixture(scope='module')
+def single(tmp_path_factory, data_root, checkpoint, run_script):
+    """tools/test.py in one process: its command line run in this one (the
+    tool runs in a fresh process in ``test_train_test_cli.py``)."""
     base = tmp_path_factory.mktemp('single')
     work_dir, out_dir = str(base / 'work'), str(base / 'out')
-    log = _run([
-        sys.executable, 'tools/test.py', CONFIG, checkpoint, '--work-dir',
-        work_dir, '--out', out_dir, '--cfg-options',
-        *_test_opts(data_root, 1)
-    ])
+    proc = run_script('tools/test.py', CONFIG, checkpoint, '--work-dir',
+                      work_dir, '--out', out_dir, '--cfg-options',
+                      *_test_opts(data_root, 1), cwd=REPO_ROOT)
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 0, log[-6000:]
     return dict(log=log, work_dir=work_dir, out_dir=out_dir)
-
-
-@pytest.fixture(scope='module')
-def single(tmp_path_factory, data_root, checkpoint):
-    return _single(tmp_path_factory, data_root, checkpoint)
 
 
 def _distributed(tmp_path_factory, data_root, checkpoint, batch_size):

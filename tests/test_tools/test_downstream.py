@@ -136,10 +136,14 @@ def test_resume_with_mmseg_train(trained, tmp_path):
     assert (work / 'iter_3.pth').is_file()
 
 
-def test_test_with_mmcoseg_tools(trained, tmp_path):
-    proc = _run(_python(osp.join(REPO, 'tools', 'test.py'), 'user.py',
-                        str(trained['work'] / 'iter_2.pth'), '--work-dir',
-                        str(tmp_path)), trained['work'].parent)
+def test_test_with_mmcoseg_tools(trained, tmp_path, run_script):
+    """mmcoseg's tools/test.py on the user config and checkpoint (its
+    command line in this process: it runs in a fresh one from a user's
+    folder in ``test_cosod_test_cli.py``)."""
+    proc = run_script(osp.join(REPO, 'tools', 'test.py'), 'user.py',
+                      str(trained['work'] / 'iter_2.pth'), '--work-dir',
+                      str(tmp_path), cwd=trained['work'].parent)
+    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
     assert '|   Ave.   |' in proc.stdout
     assert 'Iter(test) [2/2]' in proc.stdout
 

@@ -6,14 +6,13 @@ mode: that builds the training loop and its dataset, which fails on the
 missing ``train/images`` folder (MMSeg issue #3471, fixed upstream after
 1.2.2 by a test-mode counter). The run goes from a temporary folder holding
 only ``data/synthetic_coseg/test`` (the config's relative ``data_root``),
-with a checkpoint of the freshly built model.
+with a checkpoint of the freshly built model; the tool's command line runs
+in the test's process (it runs in a fresh one from a user's folder in
+``test_cosod_test_cli.py``).
 """
 import glob
-import os
 import os.path as osp
 import shutil
-import subprocess
-import sys
 
 import pytest
 import torch
@@ -50,18 +49,16 @@ def user_dir(tmp_path_factory):
     return root
 
 
-def test_show_dir_without_training_data(user_dir):
+def test_show_dir_without_training_data(user_dir, run_script):
     assert not (user_dir / 'data' / 'synthetic_coseg' / 'train').exists()
     show = user_dir / 'show'
-    proc = subprocess.run(
-        [sys.executable, osp.join(REPO, 'tools', 'test.py'), CONFIG,
-         'init.pth', '--work-dir', 'work', '--show-dir', str(show),
-         '--cfg-options', 'test_dataloader.num_workers=0',
-         'test_dataloader.persistent_workers=False',
-         f'test_dataloader.dataset.group_size={NUM_TEST}'],
-        cwd=str(user_dir), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True, timeout=TIMEOUT,
-        env=dict(os.environ, PYTHONWARNINGS='ignore', OMP_NUM_THREADS='1'))
+    proc = run_script(
+        osp.join(REPO, 'tools', 'test.py'), CONFIG, 'init.pth',
+        '--work-dir', 'work', '--show-dir', str(show), '--cfg-options',
+        'test_dataloader.num_workers=0',
+        'test_dataloader.persistent_workers=False',
+        f'test_dataloader.dataset.group_size={NUM_TEST}', cwd=user_dir)
+    proc.stdout += proc.stderr
     assert proc.returncode == 0, proc.stdout[-6000:]
     num_groups = len(DEFAULT_CATEGORIES)
     assert f'Iter(test) [{num_groups}/{num_groups}]' in proc.stdout
@@ -70,5 +67,5 @@ def test_show_dir_without_training_data(user_dir):
     grids = [p for p in pictures if p.startswith('test_group_')]
     assert len(grids) == num_groups, pictures
     assert len(pictures) - len(grids) == NUM_TEST * num_groups, pictures
-    # The first test run of the process draws at step 0, as before.
+    # The first test run of the runner's hook draws at step 0, as before.
     assert all(p.endswith('_0.png') for p in pictures), pictures

@@ -6,17 +6,13 @@ S reaches the decoder through learned fusion weights, the step must have
 moved them (the map really feeds the decoder).
 
 The tool runs once per option, as its command line runs it (``__main__``,
-``sys.argv``), all options in one Python process started once for the
-module: the imports are paid once, not once per option. Every run is still
-its own runner and work directory; the tool runs in a fresh process in
-``test_train_test_cli.py`` and ``test_downstream.py``."""
+``sys.argv``), all options in the test's process: the imports are paid
+once, not once per option. Every run is still its own runner and work
+directory; the tool runs in a fresh process from a user's folder in
+``test_downstream.py``."""
 import glob
 import json
-import os
 import os.path as osp
-import re
-import subprocess
-import sys
 
 import pytest
 import torch
@@ -66,33 +62,6 @@ def data_root(tmp_path_factory):
     return root
 
 
-#: Runs tools/train.py as ``python tools/train.py ARGS`` would, once per
-#: (name, ARGS) of the JSON list in argv[2]; a failed run is reported under
-#: its name and the next one still runs.
-DRIVER = """
-import json, runpy, sys, traceback
-from mmengine.utils import ManagerMixin
-def managed(cls):
-    for sub in cls.__subclasses__():
-        yield sub
-        yield from managed(sub)
-tool, runs = sys.argv[1], json.loads(sys.argv[2])
-for name, args in runs:
-    # as in a fresh process: no visualizer, logger or message hub of an
-    # earlier run (a config's visualizer name would reuse its backends)
-    for cls in (ManagerMixin, *managed(ManagerMixin)):
-        cls._instance_dict.clear()
-    print(f'=== option {name}', flush=True)
-    sys.argv = [tool, *args]
-    try:
-        runpy.run_path(tool, run_name='__main__')
-        print(f'=== option {name} trained', flush=True)
-    except BaseException:
-        traceback.print_exc(file=sys.stdout)
-        sys.stdout.flush()
-"""
-
-
 def _train_options(data_root):
     return [f'train_dataloader.dataset.data_root={data_root}',
             f'val_dataloader.dataset.data_root={data_root}',
@@ -108,36 +77,31 @@ def _train_options(data_root):
 
 
 @pytest.fixture(scope='module')
-def trained(tmp_path_factory, data_root):
-    """``name -> (work dir, console log)``: each option's user config
-    trained by ``tools/train.py`` from the configs' folder."""
+def trained(tmp_path_factory, data_root, run_script):
+    """``name -> (work dir, console log, exit status)``: each option's user
+    config trained by ``tools/train.py`` from the configs' folder (a failed
+    run is reported under its name; the next one still runs)."""
     root = tmp_path_factory.mktemp('options')
-    runs = []
+    runs = {}
     for name, (base, lines, _, _) in OPTIONS.items():
         config = root / f'my_{name}.py'
         config.write_text(
             f"_base_ = '{osp.join(REPO_ROOT, 'configs', 'ssnm', base)}"
             f"_{SUFFIX}'\n" + lines)
-        runs.append((name, [str(config), '--work-dir', str(root / name),
-                            '--cfg-options', *_train_options(data_root)]))
-    proc = subprocess.run(
-        [sys.executable, '-c', DRIVER,
-         osp.join(REPO_ROOT, 'tools', 'train.py'), json.dumps(runs)],
-        cwd=str(root), env=dict(os.environ, PYTHONWARNINGS='ignore'),
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        timeout=1800)
-    assert proc.returncode == 0, proc.stdout[-6000:]
-    logs = re.split(r'^=== option (\S+)\n', proc.stdout, flags=re.M)[1:]
-    logs = dict(zip(logs[::2], logs[1::2]))
-    assert list(logs) == list(OPTIONS), proc.stdout[-6000:]
-    return {name: (str(root / name), logs[name]) for name in OPTIONS}
+        proc = run_script(
+            osp.join(REPO_ROOT, 'tools', 'train.py'), str(config),
+            '--work-dir', str(root / name), '--cfg-options',
+            *_train_options(data_root), cwd=root)
+        runs[name] = (str(root / name), proc.stdout + proc.stderr,
+                      proc.returncode)
+    return runs
 
 
 @pytest.mark.parametrize('name', list(OPTIONS))
 def test_option_trains(name, trained):
     _, _, params, moved = OPTIONS[name]
-    work_dir, log = trained[name]
-    assert f'=== option {name} trained' in log, log[-6000:]
+    work_dir, log, returncode = trained[name]
+    assert returncode == 0, log[-6000:]
     ckpt = torch.load(osp.join(work_dir, 'iter_2.pth'), map_location='cpu',
                       weights_only=True)
     state = ckpt['state_dict']

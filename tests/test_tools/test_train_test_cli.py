@@ -4,7 +4,11 @@ A tiny synthetic co-segmentation set is generated once per module; the
 small CPU config is trained for 4 iterations on it, tested (with painted
 images and saved predictions), resumed to 6 iterations, and its
 checkpoints are loaded with ``torch.load``'s default ``weights_only=True``.
-Every CLI runs in a subprocess from the repository root.
+Every CLI runs from the repository root, as its command line runs it
+(``__main__``, ``sys.argv``); ``tools/train.py`` and ``tools/test.py`` in
+the test's process (the imports paid once: they run in fresh processes
+from a user's folder in ``test_downstream.py`` and
+``test_cosod_test_cli.py``), ``render_groups.py`` in a fresh one.
 """
 import glob
 import json
@@ -65,8 +69,21 @@ def _train_options(data_root, max_iters):
     ]
 
 
+def _run_in_process(run_script, args):
+    """Run a tool's command line from the repository root in this process
+    (the imports paid once); return the completed process, its stdout
+    holding both streams."""
+    proc = run_script(*args, cwd=REPO_ROOT)
+    proc.stdout += proc.stderr
+    assert proc.returncode == 0, (
+        f'{" ".join(args[:2])} exited with {proc.returncode}:\n'
+        f'{proc.stdout[-6000:]}')
+    return proc
+
+
 def _run(args):
-    """Run a tool from the repository root; return the completed process."""
+    """Run a tool from the repository root in a fresh process; return the
+    completed process."""
     env = dict(os.environ, PYTHONWARNINGS='ignore')
     proc = subprocess.run([sys.executable, *args],
                           cwd=REPO_ROOT,
@@ -156,10 +173,10 @@ def data_root(tmp_path_factory):
 
 
 @pytest.fixture(scope='module')
-def trained(tmp_path_factory, data_root):
+def trained(tmp_path_factory, data_root, run_script):
     """Train 4 iterations; snapshot the work dir before any resume."""
     work_dir = str(tmp_path_factory.mktemp('train'))
-    proc = _run([
+    proc = _run_in_process(run_script, [
         'tools/train.py', CONFIG, '--work-dir', work_dir, '--cfg-options',
         *_train_options(data_root, 4)
     ])
@@ -171,12 +188,12 @@ def trained(tmp_path_factory, data_root):
 
 
 @pytest.fixture(scope='module')
-def tested(tmp_path_factory, data_root, trained):
+def tested(tmp_path_factory, data_root, trained, run_script):
     """Run ``tools/test.py`` on ``iter_4.pth`` with --show-dir and --out."""
     base = tmp_path_factory.mktemp('test')
     work_dir, show_dir, out_dir = (str(base / name)
                                    for name in ('work', 'show', 'out'))
-    proc = _run([
+    proc = _run_in_process(run_script, [
         'tools/test.py', CONFIG,
         osp.join(trained['work_dir'], 'iter_4.pth'), '--work-dir', work_dir,
         '--show-dir', show_dir, '--out', out_dir, '--cfg-options',
@@ -192,10 +209,10 @@ def tested(tmp_path_factory, data_root, trained):
 
 
 @pytest.fixture(scope='module')
-def resumed(trained, data_root):
+def resumed(trained, data_root, run_script):
     """Resume the training run in its work dir up to 6 iterations."""
     work_dir = trained['work_dir']
-    proc = _run([
+    proc = _run_in_process(run_script, [
         'tools/train.py', CONFIG, '--work-dir', work_dir, '--resume',
         '--cfg-options', *_train_options(data_root, 6)
     ])
@@ -413,11 +430,11 @@ def _plain_and_mirrored_j(data_root, ckpt):
     return metric.compute_metrics(metric.results)['J']
 
 
-def test_test_cli_tta(tmp_path, data_root, trained):
+def test_test_cli_tta(tmp_path, data_root, trained, run_script):
     """``tools/test.py --tta``: every group also seen mirrored, as a whole
     group, the checkpoint's weights in the wrapped model, the maps merged."""
     ckpt = osp.join(trained['work_dir'], 'iter_4.pth')
-    proc = _run([
+    proc = _run_in_process(run_script, [
         'tools/test.py', CONFIG, ckpt, '--tta', '--work-dir',
         str(tmp_path / 'work'), '--out', str(tmp_path / 'out'),
         '--cfg-options', *_data_options(data_root)
