@@ -6,27 +6,37 @@ from typing import Dict, List, Optional, Sequence, Tuple
 SPLIT_PARTS = ('train', 'test')
 
 
-def check_split(split: Optional[Sequence]) -> Optional[Tuple[str, float]]:
+def check_split(split: Optional[Sequence]
+                ) -> Optional[Tuple[Tuple[str, float], ...]]:
     """Validate a ``split`` argument.
 
     Args:
-        split (Sequence, optional): ``(part, train_fraction)`` or None.
+        split (Sequence, optional): ``(part, train_fraction)``, a sequence
+            of such pairs applied one after the other (nested splits: e.g.
+            ``[('train', 2 / 3), ('test', 0.75)]`` is the last quarter of
+            the training part, a validation part), or None.
 
     Returns:
-        tuple[str, float] | None: The split as a tuple.
+        tuple[tuple[str, float], ...] | None: The pairs, in order.
 
     Raises:
-        ValueError: Not a ('train' | 'test', fraction in (0, 1)) pair.
+        ValueError: Not a ('train' | 'test', fraction in (0, 1)) pair or a
+            non-empty sequence of them.
     """
     if split is None:
         return None
-    if (not isinstance(split, (list, tuple)) or len(split) != 2
-            or split[0] not in SPLIT_PARTS
-            or not 0 < float(split[1]) < 1):
-        raise ValueError(
-            f"split must be ('train' | 'test', train_fraction in (0, 1)), "
-            f'e.g. (\'train\', 2 / 3); got {split!r}.')
-    return str(split[0]), float(split[1])
+    nested = (isinstance(split, (list, tuple)) and len(split) > 0
+              and all(isinstance(s, (list, tuple)) for s in split))
+    pairs = list(split) if nested else [split]
+    for pair in pairs:
+        if (not isinstance(pair, (list, tuple)) or len(pair) != 2
+                or pair[0] not in SPLIT_PARTS
+                or not 0 < float(pair[1]) < 1):
+            raise ValueError(
+                "split must be ('train' | 'test', train_fraction in (0, 1)) "
+                "or a list of such pairs, e.g. ('train', 2 / 3); got "
+                f'{split!r}.')
+    return tuple((str(part), float(f)) for part, f in pairs)
 
 
 def num_train(num_images: int, fraction: float) -> int:

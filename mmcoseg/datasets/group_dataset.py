@@ -70,7 +70,10 @@ class GroupDataset(BadItemPolicy, BaseDataset):
             category of ``n`` images, ``('test', f)`` the rest (see
             :func:`~mmcoseg.datasets.category_split.split_per_category`):
             the seen-category protocol, whose test images are of categories
-            the model was trained on. None (default) keeps every image.
+            the model was trained on. A list of pairs splits the kept part
+            again (``[('train', 2 / 3), ('test', 0.75)]``: a validation
+            part carved from the training part). None (default) keeps every
+            image.
         num_donors (int): Training groups also carry ``donors``: up to
             this many images of other categories and as many of the
             group's own category (not in the group), as ``dict(other=[...],
@@ -196,7 +199,8 @@ class GroupDataset(BadItemPolicy, BaseDataset):
             self.group_size, self.test_mode)
         self._metainfo['classes'] = tuple(categories)
         if self.split is not None:
-            data_list = split_per_category(data_list, *self.split)
+            for part, fraction in self.split:
+                data_list = split_per_category(data_list, part, fraction)
             number_within_categories(data_list)
         return data_list
 

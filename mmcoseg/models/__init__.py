@@ -5,6 +5,7 @@ from .group_augments import GroupExchange
 from .losses import CoSegLoss
 from .modulators import (
     BaseModulator,
+    CategorySelector,
     ConsensusModulator,
     HSPHead,
     Modulation,
@@ -15,7 +16,8 @@ from .modulators import (
 from .segmentors import CoSegEncoderDecoder, CoSegTTAModel
 
 __all__ = [
-    'BaseModulator', 'CoSegDataPreProcessor', 'CoSegEncoderDecoder',
+    'BaseModulator', 'CategorySelector',
+    'CoSegDataPreProcessor', 'CoSegEncoderDecoder',
     'CoSegLoss', 'CoSegTTAModel', 'ConsensusModulator', 'FrozenBackbone',
     'GroupExchange', 'HSPHead', 'ModulatedFPNDecoder', 'Modulation',
     'ModulatorOutput', 'SpatialMapHead', 'SpatialMapModulator',

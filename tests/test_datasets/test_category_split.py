@@ -52,8 +52,33 @@ def test_parts_are_disjoint_sorted_and_complete():
         f'c1/{i:03d}' for i in range(18, 26)]
 
 
+def test_nested_split_carves_a_validation_part():
+    """[('train', 2/3), ('test', 0.75)]: the last quarter of the training
+    part, disjoint from [('train', 2/3), ('train', 0.75)] and from the test
+    part."""
+    infos = _infos([14, 26, 3])
+    pairs = check_split([('train', 2 / 3), ('test', 0.75)])
+    assert pairs == (('train', 2 / 3), ('test', 0.75))
+    assert check_split(('train', 0.5)) == (('train', 0.5), )
+
+    def apply(split):
+        kept = infos
+        for part, fraction in check_split(split):
+            kept = split_per_category(kept, part, fraction)
+        return {i['img_path'] for i in kept}
+
+    val = apply([('train', 2 / 3), ('test', 0.75)])
+    fit = apply([('train', 2 / 3), ('train', 0.75)])
+    assert val | fit == apply(('train', 2 / 3))
+    assert not val & fit and not val & apply(('test', 2 / 3))
+    # c0: 14 images, 10 for training, of which the last 2 for validation
+    assert sorted(p for p in val if p.startswith('c0/')) == ['c0/008',
+                                                             'c0/009']
+
+
 @pytest.mark.parametrize('bad', [('val', 0.5), ('train', 1.0), ('test', 0),
-                                 'train', ('train', 0.5, 1)])
+                                 'train', ('train', 0.5, 1), [],
+                                 [('train', 0.5), ('val', 0.5)]])
 def test_bad_split_is_refused(bad):
     with pytest.raises(ValueError, match='split must be'):
         check_split(bad)

@@ -49,9 +49,15 @@ OPTIONS = {
                       "_delete_=True, type='ContextPairSampler', contexts=["
                       "['disc', 'ring'], ['square', 'cross', 'star']]))\n",
                       [], None),
+    'category-selector': ('ssnm', 'model = dict(modulators=[dict('
+                          "type='CategorySelector', in_channels="
+                          '{{_base_.in_channels}}, num_classes=8, '
+                          'channels=16)])\n',
+                          ['extra_modulators.0.projection.weight'], None),
 }
 #: Loss terms an option adds to every logged step.
-EXTRA_LOSSES = {'cross-group': ('loss_cross', )}
+EXTRA_LOSSES = {'cross-group': ('loss_cross', ),
+                'category-selector': ('loss_cat', )}
 
 
 @pytest.fixture(scope='module')

@@ -52,9 +52,12 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument('--classes', nargs='+',
                         help='categories to use (default: all folders)')
     parser.add_argument('--split', nargs=2, metavar=('PART', 'FRACTION'),
+                        action='append',
                         help='only one part of every category, as '
                         "GroupDataset's split (e.g. test 0.6667): the "
-                        'seen-category protocol')
+                        'seen-category protocol; repeated, nested splits '
+                        '(--split train 0.6667 --split test 0.75: the '
+                        'validation part)')
     parser.add_argument('--img-suffix', default='.jpg')
     parser.add_argument('--seg-map-suffix', default='.png')
     parser.add_argument('--mask-dir',
@@ -80,7 +83,8 @@ def list_images(args: argparse.Namespace) -> List[dict]:
         img_suffix=args.img_suffix,
         seg_map_suffix=args.seg_map_suffix,
         metainfo=dict(classes=args.classes) if args.classes else None,
-        split=(args.split[0], float(args.split[1])) if args.split else None,
+        split=[(part, float(f)) for part, f in args.split] if args.split
+        else None,
         validate='off',
         test_mode=True,
         pipeline=[])

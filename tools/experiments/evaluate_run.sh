@@ -43,8 +43,9 @@ cfg = Config.fromfile(sys.argv[1])
 root = cfg.get('test_distractor_root')
 dataset = cfg.test_dataloader.dataset
 classes = (dataset.get('metainfo') or {}).get('classes')
-split = dataset.get('split')
-print(root or '-', f'{split[0]}:{split[1]}' if split else '-',
+from mmcoseg.datasets.category_split import check_split
+split = check_split(dataset.get('split'))
+print(root or '-', ','.join(f'{p}:{f}' for p, f in split) if split else '-',
       ' '.join(classes or []))
 EOF
 )
@@ -55,7 +56,10 @@ print(Config.fromfile(sys.argv[1]).test_dataloader.dataset.data_root)" "$cfg")
   echo "[eval] building the distractor set $root from $src"
   opts=()
   [ -n "$classes" ] && read -r -a opts <<< "--classes $classes"
-  [ "$split" != - ] && opts+=(--split "${split%%:*}" "${split##*:}")
+  if [ "$split" != - ]; then
+    IFS=, read -r -a pairs <<< "$split"
+    for pair in "${pairs[@]}"; do opts+=(--split "${pair%%:*}" "${pair##*:}"); done
+  fi
   python tools/dataset_converters/make_distractor_set.py "$src" "$root" \
     "${opts[@]}"
 fi

@@ -6,6 +6,7 @@ contributes spatial maps, channel weights and loss terms
 them into one :class:`Modulation` for the decoder.
 """
 from .base_modulator import BaseModulator, ModulatorOutput, SpatialMapModulator
+from .category_selector import CategorySelector
 from .consensus_modulator import ConsensusModulator, group_consensus
 from .hsp_head import HSPHead
 from .level_fusion import fuse_levels
@@ -22,7 +23,8 @@ from .spectral import (
 )
 
 __all__ = [
-    'BaseModulator', 'ConsensusModulator', 'HSPHead', 'Modulation',
+    'BaseModulator', 'CategorySelector',
+    'ConsensusModulator', 'HSPHead', 'Modulation',
     'ModulatorOutput', 'SecondOrderPooling', 'SpatialMapModulator',
     'SpatialModulator', 'border_sign', 'eigenvalue_with_grad', 'fuse_levels',
     'group_border_signs', 'group_consensus', 'group_eigenvalues_with_grad',

@@ -33,7 +33,9 @@ class BaseModulator(BaseModule):
     A modulator sees the backbone levels of all B*N images and the
     :class:`~mmcoseg.structures.GroupLayout` of the batch (which images
     form a group), and contributes a spatial map, channel weights, or both
-    (:class:`ModulatorOutput`), plus its own loss terms. The segmentor runs
+    (:class:`ModulatorOutput`), plus its own loss terms; at test time it may
+    also edit the decoded logits (:meth:`refine_logits`, e.g.
+    :class:`CategorySelector`). The segmentor runs
     its modulators in order and combines their contributions
     (:class:`~mmcoseg.models.modulators.Modulation`); the decoder loss
     weights each term by its modulator's ``loss_weight``. A new modulator
@@ -75,6 +77,21 @@ class BaseModulator(BaseModule):
             ModulatorOutput: The contribution and, with ``with_loss``, the
             unweighted loss terms under ``loss_name``.
         """
+
+    def refine_logits(self, fg_logits: Tensor, feats: Sequence[Tensor],
+                      layout: GroupLayout) -> Tensor:
+        """Edit the decoder's foreground logits at test time (after
+        decoding); unchanged by default.
+
+        Args:
+            fg_logits (Tensor): Foreground logits (B*N, 1, h, w).
+            feats (Sequence[Tensor]): Backbone levels for all B*N images.
+            layout (GroupLayout): The groups of the batch.
+
+        Returns:
+            Tensor: The logits, same shape.
+        """
+        return fg_logits
 
 
 class SpatialMapModulator(BaseModulator):

@@ -73,26 +73,20 @@ class ConsensusModulator(SpatialMapModulator):
     ``channels``-dimensional unit descriptors; S is their group consensus
     (:func:`group_consensus`), affinely calibrated (``a * c + b``, learned).
     Unlike SSNM's eigenvector map, S keeps its gradient: the segmentation
-    loss trains theta through it. With ``supervised=True`` S is also
-    supervised directly (a class-balanced BCE between the calibrated map as
-    a logit and the ground truth at S's resolution), returned as the
-    modulator's loss term (``loss_name``, by default ``loss_spa``), weighted
-    by ``loss_weight``.
+    loss trains theta through it. S is also supervised directly (a
+    class-balanced BCE between the calibrated map as a logit and the ground
+    truth at S's resolution), returned as the modulator's loss term
+    (``loss_name``, by default ``loss_spa``), weighted by ``loss_weight``.
 
     Args:
         in_channels (Sequence[int]): Channels of the backbone levels.
-        channels (int, optional): Descriptor dimension. None matches the
-            fused backbone features themselves (no learned projection:
-            ImageNet features, not ones fitted to the training categories).
-            Defaults to 128.
+        channels (int): Descriptor dimension. Defaults to 128.
         in_index (Sequence[int]): Backbone levels used.
             Defaults to (2, 3).
         in_strides (Sequence[int]): Stride of each used level.
             Defaults to (16, 32).
         target_stride (int): Stride of the descriptors and of S.
             Defaults to 16.
-        supervised (bool): Supervise S directly with the ground truth.
-            Defaults to True.
         align_corners (bool): For resizing. Defaults to False.
         loss_name (str): Key of its loss term. Defaults to 'loss_spa'.
         loss_weight (float): Weight of that term. Defaults to 1.0.
@@ -101,11 +95,10 @@ class ConsensusModulator(SpatialMapModulator):
 
     def __init__(self,
                  in_channels: Sequence[int],
-                 channels: Optional[int] = 128,
+                 channels: int = 128,
                  in_index: Sequence[int] = (2, 3),
                  in_strides: Sequence[int] = (16, 32),
                  target_stride: int = 16,
-                 supervised: bool = True,
                  align_corners: bool = False,
                  loss_name: str = 'loss_spa',
                  loss_weight: float = 1.0,
@@ -118,13 +111,12 @@ class ConsensusModulator(SpatialMapModulator):
         self.in_index = list(in_index)
         self.in_strides = list(in_strides)
         self.target_stride = target_stride
-        self.supervised = supervised
         self.align_corners = align_corners
         fused = sum(in_channels[i] for i in self.in_index)
         self.theta = nn.Sequential(
             nn.Conv2d(fused, channels, 1, bias=False),
             nn.BatchNorm2d(channels), nn.ReLU(inplace=True),
-            nn.Conv2d(channels, channels, 1)) if channels else nn.Identity()
+            nn.Conv2d(channels, channels, 1))
         # Calibration of the consensus (cosines in [-1, 1]) to a logit scale.
         self.scale = nn.Parameter(torch.tensor(10.0))
         self.bias = nn.Parameter(torch.tensor(-5.0))
@@ -168,11 +160,11 @@ class ConsensusModulator(SpatialMapModulator):
         Returns:
             tuple[Tensor, Tensor | None]: S (B*N, 1, h, w), a logit-scaled
             consensus, and its (unweighted) supervision loss, or None
-            without ``gt`` or supervision.
+            without ``gt``.
         """
         maps = self.scale * group_consensus(self.descriptors(feats),
                                             layout) + self.bias
-        if gt is None or not self.supervised:
+        if gt is None:
             return maps, None
         label = F.interpolate(
             gt[:, None].float(), size=maps.shape[2:],

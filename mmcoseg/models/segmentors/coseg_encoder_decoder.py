@@ -254,7 +254,9 @@ class CoSegEncoderDecoder(EncoderDecoder):
 
     def encode_decode(self, inputs: Tensor,
                       batch_img_metas: List[dict]) -> Tensor:
-        """Foreground logits of every image, at the padded input size.
+        """Foreground logits of every image, at the padded input size:
+        decoded from the modulated levels, then refined by each modulator
+        (:meth:`BaseModulator.refine_logits`, e.g. the category selection).
 
         Args:
             inputs (Tensor): Images (B*N, C, H, W).
@@ -265,9 +267,11 @@ class CoSegEncoderDecoder(EncoderDecoder):
         """
         feats = self.extract_feat(inputs)
         layout = self.group_layout(batch_img_metas, inputs.shape[0])
-        modulation = self.modulate(feats, layout)
-        return self.decode_head.predict(feats, batch_img_metas,
-                                        self.test_cfg, modulation)
+        logits = self.decode_head.forward(feats,
+                                          self.modulate(feats, layout))
+        for modulator in self.modulators:
+            logits = modulator.refine_logits(logits, feats, layout)
+        return self.decode_head.predict_by_feat(logits, batch_img_metas)
 
     def inference(self, inputs: Tensor, batch_img_metas: List[dict]) -> Tensor:
         """Whole-image inference (the images of a group differ in size by

@@ -1,0 +1,284 @@
+"""Keep the objects of the group's category: a category head, a group vote
+and a selection of the foreground's connected parts.
+
+Beyond the paper: SSNM's f_sem predicts the group's co-category (eq. 12)
+but only uses it to weigh decoder channels, which does not keep a salient
+object of another category out of the mask. When the test categories were
+seen in training (the paper's setting), the category itself can decide it:
+every foreground part whose pixels look like another category than the one
+the whole group agrees on is left out.
+"""
+from typing import Optional, Sequence
+
+import cv2
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmseg.models.utils import resize
+from torch import Tensor
+
+from mmcoseg.registry import MODELS
+
+from ...structures import GroupLayout
+from .base_modulator import BaseModulator, ModulatorOutput
+from .level_fusion import fuse_levels
+
+
+@MODELS.register_module()
+class CategorySelector(BaseModulator):
+    """Per-pixel category logits, a group vote, and part selection.
+
+    **Training.** The selected backbone levels are resized to
+    ``target_stride`` and projected (1x1 conv, BN, ReLU, 1x1 conv) to
+    ``num_classes`` category logits per pixel. Only foreground pixels are
+    supervised: their label is the group's co-category (with several
+    co-categories, the loss is ``-log`` of their summed probability), so a
+    rider labelled background in a horse photo never teaches that people
+    are not people. Background pixels carry no category loss.
+
+    **Test** (:meth:`refine_logits`, after the decoder): with P the
+    decoder's foreground probability and Q the category softmax,
+
+    1. the group's category is ``argmax_k sum_i sum_p P Q_k / sum P`` over
+       the group's images (a foreground-weighted vote);
+    2. each 8-connected part of an image's foreground (P above the
+       decoder's threshold) gets its P-weighted mean category distribution
+       q; the part is kept when ``q[c] >= keep_ratio * max_k q[k]`` and
+       otherwise removed (its logits become ``-|logit|``, below the
+       threshold);
+    3. the part with the largest ``q[c] * sum P`` of every image is always
+       kept: each image of a group shows the shared object, so a
+       misjudged category never empties an image.
+
+    It contributes nothing to the decoder's input (no S, no gamma).
+
+    Args:
+        in_channels (Sequence[int]): Channels of the backbone levels.
+        num_classes (int): Number of categories seen in training.
+        channels (int): Hidden channels of the head. Defaults to 128.
+        in_index (Sequence[int]): Backbone levels used.
+            Defaults to (2, 3).
+        in_strides (Sequence[int]): Stride of each used level.
+            Defaults to (16, 32).
+        target_stride (int): Stride of the category logits.
+            Defaults to 16.
+        keep_ratio (float): A part is kept when its probability of the
+            group's category is at least this fraction of its most likely
+            category's. 1 (default) keeps the parts whose top category is
+            the group's; 0 keeps every part (no selection). Chosen on the
+            seen protocol's validation part
+            (``tools/experiments/selection_sweep.sh``).
+        threshold (float): Foreground probability that makes a pixel part
+            of the foreground. Defaults to 0.5 (the decoder's).
+        align_corners (bool): For resizing. Defaults to False.
+        loss_name (str): Key of its loss term. Defaults to 'loss_cat'.
+        loss_weight (float): Weight of that term. Defaults to 1.0.
+        init_cfg (dict, optional): Initialisation config.
+    """
+
+    def __init__(self,
+                 in_channels: Sequence[int],
+                 num_classes: int,
+                 channels: int = 128,
+                 in_index: Sequence[int] = (2, 3),
+                 in_strides: Sequence[int] = (16, 32),
+                 target_stride: int = 16,
+                 keep_ratio: float = 1.0,
+                 threshold: float = 0.5,
+                 align_corners: bool = False,
+                 loss_name: str = 'loss_cat',
+                 loss_weight: float = 1.0,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(
+            loss_name=loss_name, loss_weight=loss_weight, init_cfg=init_cfg)
+        if len(in_index) != len(in_strides):
+            raise ValueError(f'in_index {tuple(in_index)} and in_strides '
+                             f'{tuple(in_strides)} must have one entry per '
+                             'level.')
+        if not 0.0 <= keep_ratio <= 1.0:
+            raise ValueError(f'keep_ratio must be in [0, 1], got '
+                             f'{keep_ratio}.')
+        if not 0.0 < threshold < 1.0:
+            raise ValueError(f'threshold must be in (0, 1), got '
+                             f'{threshold}.')
+        self.num_classes = num_classes
+        self.in_index = tuple(in_index)
+        self.in_strides = tuple(in_strides)
+        self.target_stride = target_stride
+        self.keep_ratio = keep_ratio
+        self.threshold = threshold
+        self.align_corners = align_corners
+        self.projection = nn.Conv2d(
+            sum(in_channels[i] for i in self.in_index), channels, 1)
+        self.head = nn.Sequential(
+            nn.BatchNorm2d(channels), nn.ReLU(inplace=True),
+            nn.Conv2d(channels, num_classes, 1))
+
+    def forward(self, feats: Sequence[Tensor]) -> Tensor:
+        """Category logits of every image.
+
+        Args:
+            feats (Sequence[Tensor]): Backbone levels for all B*N images.
+
+        Returns:
+            Tensor: Logits (B*N, num_classes, h, w) at ``target_stride``.
+        """
+        levels = [feats[i] for i in self.in_index]
+        first = levels[0]
+        scale = self.in_strides[0] / self.target_stride
+        size = (round(first.shape[2] * scale), round(first.shape[3] * scale))
+        return self.head(
+            fuse_levels(levels, size, self.projection, self.align_corners))
+
+    def modulate(self,
+                 feats: Sequence[Tensor],
+                 layout: GroupLayout,
+                 gt: Optional[Tensor] = None,
+                 with_loss: bool = False) -> ModulatorOutput:
+        """No contribution to the decoder; in training, the category loss.
+
+        Args:
+            feats (Sequence[Tensor]): Backbone levels for all B*N images.
+            layout (GroupLayout): The groups, with their co-categories.
+            gt (Tensor, optional): Labels (B*N, H, W): 1 foreground, 0
+                background, anything else ignored.
+            with_loss (bool): Compute the loss.
+
+        Returns:
+            ModulatorOutput: Only ``losses`` (with ``with_loss``).
+        """
+        if not with_loss:
+            return ModulatorOutput()
+        if gt is None:
+            raise ValueError(f'{type(self).__name__} needs the labels to '
+                             'compute its loss.')
+        logits = resize(self(feats), size=gt.shape[1:], mode='bilinear',
+                        align_corners=self.align_corners)
+        return ModulatorOutput(
+            losses={self.loss_name: self.loss_by_feat(logits, gt, layout)})
+
+    def image_targets(self, layout: GroupLayout,
+                      device: torch.device) -> Tensor:
+        """Multi-hot co-categories of every image (its group's).
+
+        Args:
+            layout (GroupLayout): The groups, with their co-categories.
+            device (torch.device): Device of the result.
+
+        Returns:
+            Tensor: Bool tensor (B*N, num_classes).
+        """
+        if not layout.categories:
+            raise ValueError(
+                f'{type(self).__name__} is trained with the groups\' '
+                'co-categories, but the batch has none (a dataset with '
+                'classes gives them: GroupDataset metainfo co_categories).')
+        rows = torch.zeros(layout.num_groups, self.num_classes,
+                           dtype=torch.bool, device=device)
+        for g, labels in enumerate(layout.categories):
+            if not labels or max(labels) >= self.num_classes:
+                raise ValueError(
+                    f'Group {g} has co_categories {list(labels)}, expected '
+                    f'a non-empty list of indices < num_classes='
+                    f'{self.num_classes} (dataset classes vs. the head).')
+            rows[g, list(labels)] = True
+        return layout.expand(rows)
+
+    def loss_by_feat(self, logits: Tensor, gt: Tensor,
+                     layout: GroupLayout) -> Tensor:
+        """Unweighted category loss over the foreground pixels.
+
+        ``-log sum_{k in co-categories} softmax_k`` per foreground pixel,
+        averaged per image, then over the images that have foreground (0
+        for a batch without any).
+
+        Args:
+            logits (Tensor): (B*N, num_classes, H, W), at the labels' size.
+            gt (Tensor): Labels (B*N, H, W).
+            layout (GroupLayout): The groups, with their co-categories.
+
+        Returns:
+            Tensor: Scalar loss.
+        """
+        log_prob = F.log_softmax(logits.float(), dim=1)
+        targets = self.image_targets(layout, logits.device)
+        masked = log_prob.masked_fill(~targets[:, :, None, None],
+                                      float('-inf'))
+        nll = -torch.logsumexp(masked, dim=1)  # (B*N, H, W)
+        fg = (gt == 1).float()
+        pixels = fg.flatten(1).sum(1)
+        per_image = (nll * fg).flatten(1).sum(1) / pixels.clamp(min=1)
+        has_fg = pixels > 0
+        if not has_fg.any():
+            return logits.sum() * 0.0
+        return per_image[has_fg].mean()
+
+    @torch.no_grad()
+    def group_categories(self, prob: Tensor, fg: Tensor,
+                         layout: GroupLayout) -> Tensor:
+        """The category each group agrees on (step 1 of the selection).
+
+        Args:
+            prob (Tensor): Category probabilities (B*N, K, h, w).
+            fg (Tensor): Foreground probabilities (B*N, 1, h, w).
+            layout (GroupLayout): The groups of the batch.
+
+        Returns:
+            Tensor: One category index per group, shape (G,).
+        """
+        votes = layout.sum_groups((prob * fg).flatten(2).sum(2))  # (G, K)
+        return votes.argmax(dim=1)
+
+    @torch.no_grad()
+    def refine_logits(self, fg_logits: Tensor, feats: Sequence[Tensor],
+                      layout: GroupLayout) -> Tensor:
+        """Remove the foreground parts of another category (steps 1-3).
+
+        Args:
+            fg_logits (Tensor): The decoder's foreground logits
+                (B*N, 1, h, w).
+            feats (Sequence[Tensor]): Backbone levels for all B*N images.
+            layout (GroupLayout): The groups of the batch.
+
+        Returns:
+            Tensor: The logits, those of removed parts made negative.
+        """
+        fg = fg_logits.float().sigmoid()
+        prob = resize(self(feats).float().softmax(dim=1),
+                      size=fg.shape[2:], mode='bilinear',
+                      align_corners=self.align_corners)
+        chosen = layout.expand(self.group_categories(prob, fg, layout))
+        removed = torch.stack([
+            self._removed_parts(p[0], q, int(c))
+            for p, q, c in zip(fg, prob, chosen)
+        ])[:, None]
+        return torch.where(removed, -fg_logits.abs(), fg_logits)
+
+    def _removed_parts(self, fg: Tensor, prob: Tensor, category: int
+                       ) -> Tensor:
+        """Pixels of the parts of one image that step 2 removes.
+
+        Args:
+            fg (Tensor): Foreground probability (h, w).
+            prob (Tensor): Category probabilities (K, h, w).
+            category (int): The group's category.
+
+        Returns:
+            Tensor: Bool mask (h, w).
+        """
+        mask = (fg > self.threshold).cpu().numpy().astype(np.uint8)
+        num, labels = cv2.connectedComponents(mask, connectivity=8)
+        if num <= 1:
+            return torch.zeros_like(fg, dtype=torch.bool)
+        labels = torch.from_numpy(labels).to(fg.device).long().flatten()
+        mass = fg.new_zeros(num).index_add_(0, labels, fg.flatten())
+        weighted = (prob * fg).flatten(1)  # (K, h*w)
+        sums = fg.new_zeros(prob.shape[0], num).index_add_(1, labels,
+                                                           weighted)
+        q = sums / mass.clamp(min=1e-12)
+        keep = q[category] >= self.keep_ratio * q.max(dim=0).values
+        # every image of a group shows the shared object: its best part stays
+        keep[1 + int((q[category, 1:] * mass[1:]).argmax())] = True
+        keep[0] = True  # label 0 is the background
+        return ~keep[labels].view_as(fg)
