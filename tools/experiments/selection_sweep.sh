@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# J of one trained CategorySelector model for several keep ratios (its
-# test-time rule; 0 keeps every part, i.e. no selection), on the config's
-# test set and on its distractor set. Run it on the validation protocol
+# J of one trained CategorySelector model for several values of one of its
+# test-time ratios (PARAM: keep_ratio, the default, where 0 keeps every part,
+# i.e. no selection; or guard_ratio), on the config's test set, in mixed
+# groups (tools/analysis_tools/group_sensitivity.py) and on its distractor
+# set. Run it on the validation protocol
 # (configs/ssnm/*_voc-coseg-seen-val-*) to choose the ratio, never on the
 # test third.
 #
-#   bash tools/experiments/selection_sweep.sh CONFIG RUN_DIR [RATIO ...]
+#   [PARAM=guard_ratio] bash tools/experiments/selection_sweep.sh CONFIG RUN_DIR [RATIO ...]
 #
 # RATIOs default to 0 0.1 0.25 0.5 1. The selector must be the first entry
 # of model.modulators. Each run logs to RUN_DIR/sweep/; the table goes to
@@ -14,27 +16,36 @@
 set -euo pipefail
 cfg=$1 work=$2; shift 2
 ratios=("$@"); [ $# -eq 0 ] && ratios=(0 0.1 0.25 0.5 1)
+param=${PARAM:-keep_ratio}
 ckpt=$(ls -t "$work"/iter_*.pth | head -n 1)
 root=$(python -c "from mmengine.config import Config; import sys; \
 print(Config.fromfile(sys.argv[1]).get('test_distractor_root') or '')" "$cfg")
-mkdir -p "$work/sweep"
+out=$work/sweep_$param
+mkdir -p "$out"
 
 # j LOG: the "Ave." J of a tools/test.py log
 j() { grep -a "Ave\." "$1" | tail -n 1 | awk -F'|' '{gsub(/ /, "", $5); print $5}'; }
 
-table="| keep_ratio | J clean | J distractors |
-|---|---|---|"
+table="| $param | J clean | J mixed groups | J distractors |
+|---|---|---|---|"
 for r in "${ratios[@]}"; do
   for set in clean distractors; do
-    log=$work/sweep/${set}_$r.log
+    log=$out/${set}_$r.log
     [ -f "$log" ] && grep -aq "Ave\." "$log" && continue
-    opts=("model.modulators.0.keep_ratio=$r")
+    opts=("model.modulators.0.$param=$r")
     [ "$set" = distractors ] && opts+=("test_dataloader.dataset.data_root=$root"
                                        "test_dataloader.dataset.split=None")
-    python tools/test.py "$cfg" "$ckpt" --work-dir "$work/sweep/$set" \
+    python tools/test.py "$cfg" "$ckpt" --work-dir "$out/$set" \
       --cfg-options "${opts[@]}" > "$log" 2>&1 || { tail -n 30 "$log"; exit 1; }
   done
+  mixed=$out/mixed_$r.json
+  [ -f "$mixed" ] || python tools/analysis_tools/group_sensitivity.py \
+    "$cfg" "$ckpt" --modes mixed --work-dir "$out/mixed" --out "$mixed" \
+    --cfg-options "model.modulators.0.$param=$r" > "$out/mixed_$r.log" 2>&1 \
+    || { tail -n 30 "$out/mixed_$r.log"; exit 1; }
+  jm=$(python -c "import json, sys; \
+print(json.load(open(sys.argv[1]))['results']['mixed']['J'])" "$mixed")
   table+="
-| $r | $(j "$work/sweep/clean_$r.log") | $(j "$work/sweep/distractors_$r.log") |"
+| $r | $(j "$out/clean_$r.log") | $jm | $(j "$out/distractors_$r.log") |"
 done
-echo "$table" | tee "$work/sweep.md"
+echo "$table" | tee "$out.md"

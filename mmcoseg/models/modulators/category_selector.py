@@ -47,9 +47,11 @@ class CategorySelector(BaseModulator):
        q; the part is kept when ``q[c] >= keep_ratio * max_k q[k]`` and
        otherwise removed (its logits become ``-|logit|``, below the
        threshold);
-    3. the part with the largest ``q[c] * sum P`` of every image is always
-       kept: each image of a group shows the shared object, so a
-       misjudged category never empties an image.
+    3. the part with the largest ``q[c] * sum P`` of every image is kept
+       when ``q[c] >= guard_ratio * max_k q[k]``: each image of a group
+       should show the shared object, so a misjudged category does not
+       empty an image, while a photo of another category can still be
+       left out.
 
     It contributes nothing to the decoder's input (no S, no gamma).
 
@@ -69,6 +71,8 @@ class CategorySelector(BaseModulator):
             the group's; 0 keeps every part (no selection). Chosen on the
             seen protocol's validation part
             (``tools/experiments/selection_sweep.sh``).
+        guard_ratio (float): The same test for each image's best part
+            (step 3); 0 (default) always keeps it.
         threshold (float): Foreground probability that makes a pixel part
             of the foreground. Defaults to 0.5 (the decoder's).
         align_corners (bool): For resizing. Defaults to False.
@@ -85,6 +89,7 @@ class CategorySelector(BaseModulator):
                  in_strides: Sequence[int] = (16, 32),
                  target_stride: int = 16,
                  keep_ratio: float = 1.0,
+                 guard_ratio: float = 0.0,
                  threshold: float = 0.5,
                  align_corners: bool = False,
                  loss_name: str = 'loss_cat',
@@ -96,9 +101,10 @@ class CategorySelector(BaseModulator):
             raise ValueError(f'in_index {tuple(in_index)} and in_strides '
                              f'{tuple(in_strides)} must have one entry per '
                              'level.')
-        if not 0.0 <= keep_ratio <= 1.0:
-            raise ValueError(f'keep_ratio must be in [0, 1], got '
-                             f'{keep_ratio}.')
+        for name, ratio in (('keep_ratio', keep_ratio),
+                            ('guard_ratio', guard_ratio)):
+            if not 0.0 <= ratio <= 1.0:
+                raise ValueError(f'{name} must be in [0, 1], got {ratio}.')
         if not 0.0 < threshold < 1.0:
             raise ValueError(f'threshold must be in (0, 1), got '
                              f'{threshold}.')
@@ -107,6 +113,7 @@ class CategorySelector(BaseModulator):
         self.in_strides = tuple(in_strides)
         self.target_stride = target_stride
         self.keep_ratio = keep_ratio
+        self.guard_ratio = guard_ratio
         self.threshold = threshold
         self.align_corners = align_corners
         self.projection = nn.Conv2d(
@@ -278,7 +285,10 @@ class CategorySelector(BaseModulator):
                                                            weighted)
         q = sums / mass.clamp(min=1e-12)
         keep = q[category] >= self.keep_ratio * q.max(dim=0).values
-        # every image of a group shows the shared object: its best part stays
-        keep[1 + int((q[category, 1:] * mass[1:]).argmax())] = True
+        # every image of a group should show the shared object: its best
+        # part stays unless it looks nothing like the group's category
+        best = 1 + int((q[category, 1:] * mass[1:]).argmax())
+        top = q[:, best].max()
+        keep[best] |= bool(q[category, best] >= self.guard_ratio * top)
         keep[0] = True  # label 0 is the background
         return ~keep[labels].view_as(fg)
