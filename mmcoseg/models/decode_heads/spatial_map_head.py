@@ -69,11 +69,25 @@ class SpatialMapHead(nn.Module):
         Returns:
             Tensor: Logits of shape (B*N, 1, H, W).
         """
+        return self.predict_by_feat(self.forward(inputs, modulation),
+                                    batch_img_metas)
+
+    def predict_by_feat(self, seg_logits: Tensor,
+                        batch_img_metas: List[dict]) -> Tensor:
+        """S resized to the padded input size.
+
+        Args:
+            seg_logits (Tensor): S, shape (B*N, 1, h, w).
+            batch_img_metas (list[dict]): Image metainfo.
+
+        Returns:
+            Tensor: Logits of shape (B*N, 1, H, W).
+        """
         meta = batch_img_metas[0]
         size = meta['pad_shape'][:2] if 'pad_shape' in meta \
             else meta['img_shape']
         return resize(
-            self.forward(inputs, modulation),
+            seg_logits,
             size=size,
             mode='bilinear',
             align_corners=self.align_corners)
