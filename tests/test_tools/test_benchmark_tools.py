@@ -165,11 +165,19 @@ def test_breakdown_profile_json(tmp_path):
     table, summary = row['_breakdown']
     seconds = {r['part']: float(r['fwd+bwd s']) for r in table}
     assert seconds['whole step'] > 0 and seconds['backbone'] > 0
-    assert summary['step / backbone'] == pytest.approx(
-        seconds['whole step'] / seconds['backbone'], rel=1e-2)
+    # the table prints 4 decimals: each ratio lies within what the printed
+    # values allow (half a unit of the last digit per printed value)
+    def within(ratio, num, num_terms, den):
+        eps = 5e-5
+        lo = (num - num_terms * eps) / (den + eps)
+        hi = (num + num_terms * eps) / (den - eps)
+        return lo <= ratio <= hi
+
+    assert within(summary['step / backbone'], seconds['whole step'], 1,
+                  seconds['backbone'])
     coseg = sum(seconds[p] for p in ('f_spa', 'f_sem', 'decoder', 'loss'))
-    assert summary['co-seg / backbone'] == pytest.approx(
-        coseg / seconds['backbone'], rel=1e-2)
+    assert within(summary['co-seg / backbone'], coseg, 4,
+                  seconds['backbone'])
     assert float(row['modulators s']) == pytest.approx(
         seconds['f_spa'] + seconds['f_sem'], abs=2e-4)
     assert len(row['_profile']) == 3
