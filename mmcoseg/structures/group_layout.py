@@ -120,6 +120,34 @@ class GroupLayout:
         """Group index of every image, shape (num_images,)."""
         return self.expand(torch.arange(self.num_groups, device=device))
 
+    def category_targets(self, num_classes: int,
+                         device: Optional[torch.device] = None) -> Tensor:
+        """Multi-hot co-categories, one row per group (the supervision
+        of the modulators that classify, e.g. HSP's l_sem, eq. 12).
+
+        Args:
+            num_classes (int): Number of categories K of the classifier.
+            device (torch.device, optional): Device of the result.
+
+        Returns:
+            Tensor: Bool tensor (num_groups, K).
+
+        Raises:
+            ValueError: A group without co-categories, or one whose index
+                is not below ``num_classes``.
+        """
+        targets = torch.zeros(self.num_groups, num_classes,
+                              dtype=torch.bool, device=device)
+        for g in range(self.num_groups):
+            labels = list(self.categories[g]) if self.categories else []
+            if not labels or max(labels) >= num_classes:
+                raise ValueError(
+                    f'Group {g} has co_categories {labels}, expected a '
+                    f'non-empty list of indices < num_classes={num_classes} '
+                    '(dataset classes vs. the head).')
+            targets[g, labels] = True
+        return targets
+
     def share_category(self, a: int, b: int) -> bool:
         """Whether groups ``a`` and ``b`` share a co-category (True when
         the categories are unknown)."""

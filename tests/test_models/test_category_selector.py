@@ -63,7 +63,7 @@ def test_loss_with_several_co_categories_and_empty_images():
 
 def test_loss_needs_categories():
     sel = _selector()
-    with pytest.raises(ValueError, match='co-categories'):
+    with pytest.raises(ValueError, match=r'co_categories \[\]'):
         sel.loss_by_feat(torch.randn(1, 4, 2, 2),
                          torch.ones(1, 2, 2, dtype=torch.long),
                          GroupLayout((1, )))

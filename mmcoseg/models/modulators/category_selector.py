@@ -176,21 +176,8 @@ class CategorySelector(BaseModulator):
         Returns:
             Tensor: Bool tensor (B*N, num_classes).
         """
-        if not layout.categories:
-            raise ValueError(
-                f'{type(self).__name__} is trained with the groups\' '
-                'co-categories, but the batch has none (a dataset with '
-                'classes gives them: GroupDataset metainfo co_categories).')
-        rows = torch.zeros(layout.num_groups, self.num_classes,
-                           dtype=torch.bool, device=device)
-        for g, labels in enumerate(layout.categories):
-            if not labels or max(labels) >= self.num_classes:
-                raise ValueError(
-                    f'Group {g} has co_categories {list(labels)}, expected '
-                    f'a non-empty list of indices < num_classes='
-                    f'{self.num_classes} (dataset classes vs. the head).')
-            rows[g, list(labels)] = True
-        return layout.expand(rows)
+        return layout.expand(
+            layout.category_targets(self.num_classes, device))
 
     def loss_by_feat(self, logits: Tensor, gt: Tensor,
                      layout: GroupLayout) -> Tensor:
@@ -264,7 +251,7 @@ class CategorySelector(BaseModulator):
 
     def _removed_parts(self, fg: Tensor, prob: Tensor, category: int
                        ) -> Tensor:
-        """Pixels of the parts of one image that step 2 removes.
+        """Pixels of the parts of one image that steps 2-3 remove.
 
         Args:
             fg (Tensor): Foreground probability (h, w).

@@ -1,6 +1,6 @@
 """The semantic modulator f_sem of SSNM: hierarchical second-order pooling
 (paper eq. 3, 11, 12)."""
-from typing import List, Optional, Sequence, Tuple, Union
+from typing import Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -127,19 +127,8 @@ class HSPHead(BaseModulator):
         Returns:
             Tensor: Float tensor of shape (G, num_classes).
         """
-        layout = GroupLayout.of(layout)
-        targets = torch.zeros(layout.num_groups, self.num_classes,
-                              device=device)
-        for g in range(layout.num_groups):
-            labels: List[int] = (list(layout.categories[g])
-                                 if layout.categories else [])
-            if not labels or max(labels) >= self.num_classes:
-                raise ValueError(
-                    f'Group {g} has co_categories {labels}, expected a '
-                    f'non-empty list of indices < num_classes='
-                    f'{self.num_classes} (dataset classes vs. the head).')
-            targets[g, labels] = 1.0
-        return targets
+        return GroupLayout.of(layout).category_targets(
+            self.num_classes, device).float()
 
     def loss_by_feat(self, cls_logits: Tensor, targets: Tensor) -> Tensor:
         """Unweighted l_sem (eq. 12).
