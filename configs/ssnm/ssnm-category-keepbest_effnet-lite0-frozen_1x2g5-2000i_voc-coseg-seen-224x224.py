@@ -4,11 +4,5 @@
 # same checkpoint: evaluate an ssnm-category checkpoint with this config.
 _base_ = ('./ssnm-category_effnet-lite0-frozen_1x2g5-2000i_'
           'voc-coseg-seen-224x224.py')
-model = dict(modulators=[
-    dict(
-        type='CategorySelector',
-        in_channels={{_base_.in_channels}},
-        num_classes=20,
-        guard_ratio=0.0,
-        loss_weight=0.5)
-])
+model = dict(
+    modulators=[dict(_base_.model.modulators[0], guard_ratio=0.0)])

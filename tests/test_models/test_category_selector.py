@@ -190,6 +190,31 @@ def test_every_image_keeps_its_best_part(monkeypatch):
     assert (out[0, :, 5:7, 5:7] < 0).all()
 
 
+@pytest.mark.parametrize('ratio', [0.0, 0.5])
+def test_pixel_ratio_cuts_a_touching_object(monkeypatch, ratio):
+    """One connected part: rows 1-4 of category 3 (the group's: more
+    mass), rows 5-6 of category 0 touching them. Part selection keeps the
+    whole part; pixel_ratio > 0 removes the category-0 rows only."""
+    sel = _selector(pixel_ratio=ratio).eval()
+    fg = torch.full((1, 1, 8, 8), -4.0)
+    fg[..., 1:7, 1:7] = 5.0
+    cats = _category_logits([(slice(1, 5), slice(1, 7), 3),
+                             (slice(5, 7), slice(1, 7), 0)])
+    monkeypatch.setattr(sel, 'forward', lambda feats: cats)
+    out = sel.refine_logits(fg, None, GroupLayout((1, )))
+    assert torch.equal(out[..., 1:5, 1:7], fg[..., 1:5, 1:7])
+    if ratio:
+        assert torch.equal(out[..., 5:7, 1:7], -fg[..., 5:7, 1:7])
+    else:
+        assert torch.equal(out, fg)
+
+
+def test_ratios_are_checked():
+    for name in ('keep_ratio', 'guard_ratio', 'pixel_ratio'):
+        with pytest.raises(ValueError, match=name):
+            _selector(**{name: 1.5})
+
+
 def test_segmentor_refines_after_the_decoder(monkeypatch):
     """``encode_decode`` passes the decoder's logits through every
     modulator's ``refine_logits``."""

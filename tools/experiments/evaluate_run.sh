@@ -16,6 +16,7 @@
 set -euo pipefail
 cfg=$1 work=$2
 ckpt=${3:-$(ls -t "$work"/iter_*.pth | head -n 1)}
+mkdir -p "$work"
 
 # test.py STEP [ARGS...]: one tools/test.py run into RUN/STEP/, log RUN/STEP.log
 test_step() {

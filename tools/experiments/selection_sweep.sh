@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # J of one trained CategorySelector model for several values of one of its
 # test-time ratios (PARAM: keep_ratio, the default, where 0 keeps every part,
-# i.e. no selection; or guard_ratio), on the config's test set, in mixed
+# i.e. no selection; guard_ratio; or pixel_ratio), on the config's test set, in mixed
 # groups (tools/analysis_tools/group_sensitivity.py) and on its distractor
 # set. Run it on the validation protocol
 # (configs/ssnm/*_voc-coseg-seen-val-*) to choose the ratio, never on the
@@ -9,14 +9,18 @@
 #
 #   [PARAM=guard_ratio] bash tools/experiments/selection_sweep.sh CONFIG RUN_DIR [RATIO ...]
 #
+# OPTS holds further --cfg-options for every run (e.g. the other ratios as
+# they were when this one was chosen: OPTS="model.modulators.0.pixel_ratio=0").
+#
 # RATIOs default to 0 0.1 0.25 0.5 1. The selector must be the first entry
-# of model.modulators. Each run logs to RUN_DIR/sweep/; the table goes to
-# stdout and RUN_DIR/sweep.md. Expects the environment to be active and the
+# of model.modulators. Each run logs to RUN_DIR/sweep_PARAM/; the table goes
+# to stdout and RUN_DIR/sweep_PARAM.md. Expects the environment to be active and the
 # distractor set built (tools/experiments/evaluate_run.sh builds it).
 set -euo pipefail
 cfg=$1 work=$2; shift 2
 ratios=("$@"); [ $# -eq 0 ] && ratios=(0 0.1 0.25 0.5 1)
 param=${PARAM:-keep_ratio}
+read -r -a extra <<< "${OPTS:-}"
 ckpt=$(ls -t "$work"/iter_*.pth | head -n 1)
 root=$(python -c "from mmengine.config import Config; import sys; \
 print(Config.fromfile(sys.argv[1]).get('test_distractor_root') or '')" "$cfg")
@@ -32,7 +36,7 @@ for r in "${ratios[@]}"; do
   for set in clean distractors; do
     log=$out/${set}_$r.log
     [ -f "$log" ] && grep -aq "Ave\." "$log" && continue
-    opts=("model.modulators.0.$param=$r")
+    opts=("${extra[@]}" "model.modulators.0.$param=$r")
     [ "$set" = distractors ] && opts+=("test_dataloader.dataset.data_root=$root"
                                        "test_dataloader.dataset.split=None")
     python tools/test.py "$cfg" "$ckpt" --work-dir "$out/$set" \
@@ -41,7 +45,8 @@ for r in "${ratios[@]}"; do
   mixed=$out/mixed_$r.json
   [ -f "$mixed" ] || python tools/analysis_tools/group_sensitivity.py \
     "$cfg" "$ckpt" --modes mixed --work-dir "$out/mixed" --out "$mixed" \
-    --cfg-options "model.modulators.0.$param=$r" > "$out/mixed_$r.log" 2>&1 \
+    --cfg-options "${extra[@]}" "model.modulators.0.$param=$r" \
+    > "$out/mixed_$r.log" 2>&1 \
     || { tail -n 30 "$out/mixed_$r.log"; exit 1; }
   jm=$(python -c "import json, sys; \
 print(json.load(open(sys.argv[1]))['results']['mixed']['J'])" "$mixed")

@@ -10,9 +10,10 @@
 #   SEED=1 bash tools/experiments/voc_seen.sh ssnm        another seed
 #
 # Variants (configs/ssnm/<variant>_effnet-lite0-frozen_..._voc-coseg-seen-*):
-# ssnm (the recipe for seen categories), ssnm-no-spa, ssnm-no-sem (its
-# ablations), ssnm-no-mod (plain FPN), ssnm-paper, ssnm-consensus, and the
-# recipe's levers ssnm-copypaste, ssnm-crossgroup, ssnm-context.
+# ssnm-category (the recipe for seen categories), ssnm-category-no-spa,
+# ssnm-category-no-sem, ssnm-category-no-both (its ablations), ssnm-no-mod
+# (plain FPN), ssnm-paper, ssnm-consensus, and the levers tried: ssnm
+# (GroupExchange), ssnm-copypaste, ssnm-crossgroup, ssnm-context.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=tools/experiments/voc_env.sh
@@ -22,8 +23,9 @@ SEED=${SEED:-0}
 ROOT=${ROOT:-work_dirs/voc_seen}
 SUFFIX=effnet-lite0-frozen_1x2g5-2000i_voc-coseg-seen-224x224.py
 runs=("$@")
-[ $# -eq 0 ] && runs=(ssnm ssnm-no-mod ssnm-paper ssnm-consensus ssnm-no-spa
-                      ssnm-no-sem)
+[ $# -eq 0 ] && runs=(ssnm-category ssnm-no-mod ssnm-paper ssnm-consensus
+                      ssnm-category-no-spa ssnm-category-no-sem
+                      ssnm-category-no-both)
 for variant in "${runs[@]}"; do
   cfg=configs/ssnm/${variant}_$SUFFIX
   work=$ROOT/$variant

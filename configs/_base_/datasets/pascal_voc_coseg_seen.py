@@ -15,11 +15,15 @@ train_fraction = 2 / 3
 test_distractor_root = 'data/pascal_voc_coseg_distractors/seen'
 
 # Deterministic apart from the flip, so that a FrozenBackbone encodes every
-# training image at most twice (resize + flip; no random crop or colour).
+# training image at most twice (resize + flip; no random crop or colour),
+# and each data worker decodes and resizes every file once
+# (CachedTransforms).
 train_image_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadCoSegAnnotation'),
-    dict(type='Resize', scale=(224, 224), keep_ratio=False),
+    dict(type='CachedTransforms', transforms=[
+        dict(type='LoadImageFromFile'),
+        dict(type='LoadCoSegAnnotation'),
+        dict(type='Resize', scale=(224, 224), keep_ratio=False),
+    ]),
     dict(type='RandomFlip', prob=0.5),
 ]
 train_dataloader = dict(

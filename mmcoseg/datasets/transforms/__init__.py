@@ -1,3 +1,4 @@
+from .cached_transforms import CachedTransforms
 from .formatting import PackCoSegInputs
 from .group_copy_paste import GroupCopyPaste
 from .group_test_time_aug import GroupTestTimeAug
@@ -6,6 +7,6 @@ from .image_group import ImageGroup
 from .loading import LoadCoSegAnnotation
 
 __all__ = [
-    'GroupCopyPaste', 'GroupTestTimeAug', 'GroupTransforms', 'ImageGroup',
+    'CachedTransforms', 'GroupCopyPaste', 'GroupTestTimeAug', 'GroupTransforms', 'ImageGroup',
     'LoadCoSegAnnotation', 'PackCoSegInputs'
 ]

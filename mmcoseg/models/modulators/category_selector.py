@@ -51,7 +51,11 @@ class CategorySelector(BaseModulator):
        when ``q[c] >= guard_ratio * max_k q[k]``: each image of a group
        should show the shared object, so a misjudged category does not
        empty an image, while a photo of another category can still be
-       left out.
+       left out;
+    4. within the kept parts, every pixel with
+       ``Q[c] < pixel_ratio * max_k Q[k]`` is removed too (off by
+       default): an object of another category that touches the shared
+       one is one part with it, and only a per-pixel test can cut it off.
 
     It contributes nothing to the decoder's input (no S, no gamma).
 
@@ -73,6 +77,8 @@ class CategorySelector(BaseModulator):
             (``tools/experiments/selection_sweep.sh``).
         guard_ratio (float): The same test for each image's best part
             (step 3); 0 (default) always keeps it.
+        pixel_ratio (float): The same test for single pixels (step 4);
+            0 (default) removes none.
         threshold (float): Foreground probability that makes a pixel part
             of the foreground. Defaults to 0.5 (the decoder's).
         align_corners (bool): For resizing. Defaults to False.
@@ -90,6 +96,7 @@ class CategorySelector(BaseModulator):
                  target_stride: int = 16,
                  keep_ratio: float = 1.0,
                  guard_ratio: float = 0.0,
+                 pixel_ratio: float = 0.0,
                  threshold: float = 0.5,
                  align_corners: bool = False,
                  loss_name: str = 'loss_cat',
@@ -102,7 +109,8 @@ class CategorySelector(BaseModulator):
                              f'{tuple(in_strides)} must have one entry per '
                              'level.')
         for name, ratio in (('keep_ratio', keep_ratio),
-                            ('guard_ratio', guard_ratio)):
+                            ('guard_ratio', guard_ratio),
+                            ('pixel_ratio', pixel_ratio)):
             if not 0.0 <= ratio <= 1.0:
                 raise ValueError(f'{name} must be in [0, 1], got {ratio}.')
         if not 0.0 < threshold < 1.0:
@@ -114,6 +122,7 @@ class CategorySelector(BaseModulator):
         self.target_stride = target_stride
         self.keep_ratio = keep_ratio
         self.guard_ratio = guard_ratio
+        self.pixel_ratio = pixel_ratio
         self.threshold = threshold
         self.align_corners = align_corners
         self.projection = nn.Conv2d(
@@ -227,7 +236,7 @@ class CategorySelector(BaseModulator):
     @torch.no_grad()
     def refine_logits(self, fg_logits: Tensor, feats: Sequence[Tensor],
                       layout: GroupLayout) -> Tensor:
-        """Remove the foreground parts of another category (steps 1-3).
+        """Remove the foreground of another category (steps 1-4).
 
         Args:
             fg_logits (Tensor): The decoder's foreground logits
@@ -278,4 +287,8 @@ class CategorySelector(BaseModulator):
         top = q[:, best].max()
         keep[best] |= bool(q[category, best] >= self.guard_ratio * top)
         keep[0] = True  # label 0 is the background
-        return ~keep[labels].view_as(fg)
+        removed = ~keep[labels].view_as(fg)
+        if self.pixel_ratio > 0:
+            best_prob = prob.max(dim=0).values
+            removed |= prob[category] < self.pixel_ratio * best_prob
+        return removed

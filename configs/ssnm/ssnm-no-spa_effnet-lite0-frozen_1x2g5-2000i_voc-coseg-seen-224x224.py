@@ -1,3 +1,0 @@
-# The seen-category SSNM without f_spa (paper Table 5, "w/o f_spa").
-_base_ = './ssnm_effnet-lite0-frozen_1x2g5-2000i_voc-coseg-seen-224x224.py'
-model = dict(spatial_modulator=None)
