@@ -1,7 +1,10 @@
 """CachedTransforms: a deterministic per-image pipeline runs once per file;
 later calls replay an independent copy of its output."""
+import os.path as osp
+
 import numpy as np
 import pytest
+from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from PIL import Image
 
@@ -96,8 +99,6 @@ def test_random_transforms_are_refused():
 
 def test_in_the_seen_training_pipeline():
     """The shipped seen configs load through the cache, flip after it."""
-    from mmengine.config import Config
-    import os.path as osp
     repo = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
     cfg = Config.fromfile(
         osp.join(repo, 'configs/_base_/datasets/pascal_voc_coseg_seen.py'))

@@ -86,6 +86,35 @@ def test_modulate_trains_the_head_and_adds_nothing_to_the_decoder():
     assert sel(feats).shape == (4, 4, 4, 4)  # stride 16 of 64
 
 
+def test_loss_stride_subsamples_the_labels(monkeypatch):
+    """loss_stride=4: the loss of the labels subsampled every 4th pixel
+    (nearest), on logits resized to that size; an ignored label stays
+    ignored."""
+    sel = _selector(loss_stride=4)
+    feats = _feats(2)
+    gt = (torch.rand(2, 64, 64) > 0.5).long()
+    gt[0, :8] = 255
+    layout = GroupLayout((2, ), ((1, ), ))
+    seen = {}
+    original = CategorySelector.loss_by_feat
+
+    def spy(self, logits, labels, lay):
+        seen['logits'], seen['labels'] = logits, labels
+        return original(self, logits, labels, lay)
+
+    monkeypatch.setattr(CategorySelector, 'loss_by_feat', spy)
+    loss = sel.modulate(feats, layout, gt, with_loss=True).losses['loss_cat']
+    assert seen['labels'].shape == (2, 16, 16)
+    assert torch.equal(seen['labels'], gt[:, ::4, ::4])
+    assert seen['logits'].shape == (2, 4, 16, 16)
+    expected = original(
+        sel, F.interpolate(sel(feats), size=(16, 16), mode='bilinear'),
+        gt[:, ::4, ::4], layout)
+    assert torch.allclose(loss, expected)
+    with pytest.raises(ValueError, match='loss_stride'):
+        _selector(loss_stride=0)
+
+
 def _two_parts():
     """Foreground logits of one 8x8 image with two separate parts."""
     fg = torch.full((1, 1, 8, 8), -4.0)

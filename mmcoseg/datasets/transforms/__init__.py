@@ -7,6 +7,6 @@ from .image_group import ImageGroup
 from .loading import LoadCoSegAnnotation
 
 __all__ = [
-    'CachedTransforms', 'GroupCopyPaste', 'GroupTestTimeAug', 'GroupTransforms', 'ImageGroup',
-    'LoadCoSegAnnotation', 'PackCoSegInputs'
+    'CachedTransforms', 'GroupCopyPaste', 'GroupTestTimeAug',
+    'GroupTransforms', 'ImageGroup', 'LoadCoSegAnnotation', 'PackCoSegInputs'
 ]

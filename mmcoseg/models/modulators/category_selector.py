@@ -81,6 +81,11 @@ class CategorySelector(BaseModulator):
             0 (default) removes none.
         threshold (float): Foreground probability that makes a pixel part
             of the foreground. Defaults to 0.5 (the decoder's).
+        loss_stride (int, optional): Compute the loss on the labels
+            subsampled (nearest) by this factor, the logits resized to
+            match, instead of at the labels' full size: at 4, 16x fewer
+            pixels for logits that are at stride 16 anyway. None (default):
+            the full size.
         align_corners (bool): For resizing. Defaults to False.
         loss_name (str): Key of its loss term. Defaults to 'loss_cat'.
         loss_weight (float): Weight of that term. Defaults to 1.0.
@@ -98,6 +103,7 @@ class CategorySelector(BaseModulator):
                  guard_ratio: float = 0.0,
                  pixel_ratio: float = 0.0,
                  threshold: float = 0.5,
+                 loss_stride: Optional[int] = None,
                  align_corners: bool = False,
                  loss_name: str = 'loss_cat',
                  loss_weight: float = 1.0,
@@ -116,7 +122,10 @@ class CategorySelector(BaseModulator):
         if not 0.0 < threshold < 1.0:
             raise ValueError(f'threshold must be in (0, 1), got '
                              f'{threshold}.')
+        if loss_stride is not None and loss_stride < 1:
+            raise ValueError(f'loss_stride must be >= 1, got {loss_stride}.')
         self.num_classes = num_classes
+        self.loss_stride = loss_stride
         self.in_index = tuple(in_index)
         self.in_strides = tuple(in_strides)
         self.target_stride = target_stride
@@ -169,6 +178,10 @@ class CategorySelector(BaseModulator):
         if gt is None:
             raise ValueError(f'{type(self).__name__} needs the labels to '
                              'compute its loss.')
+        if self.loss_stride is not None:
+            size = tuple(n // self.loss_stride for n in gt.shape[1:])
+            gt = F.interpolate(gt[:, None].float(), size=size,
+                               mode='nearest')[:, 0].to(gt.dtype)
         logits = resize(self(feats), size=gt.shape[1:], mode='bilinear',
                         align_corners=self.align_corners)
         return ModulatorOutput(
