@@ -25,6 +25,7 @@ import os.path as osp
 import sys
 import time
 
+from mmengine.config import DictAction
 from mmengine.utils import ProgressBar
 
 from mmcoseg.apis import CoSegInferencer, load_image
@@ -57,6 +58,11 @@ def parse_args() -> argparse.Namespace:
         help='also write OUT_DIR/probs/<stem>.png, the foreground '
         'probability as a 0-255 map (round(255 * p)), for CoSOD '
         'evaluation tools')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override config settings, as in tools/test.py (e.g. '
+        'model.modulators.0.keep_ratio=0 switches a CategorySelector\'s '
+        'selection off)')
     return parser.parse_args()
 
 
@@ -104,7 +110,8 @@ def main() -> int:
         return EXIT_USAGE
     inferencer = CoSegInferencer(
         args.config, args.checkpoint, device=args.device,
-        group_size=args.group_size, threshold=args.threshold)
+        group_size=args.group_size, threshold=args.threshold,
+        cfg_options=args.cfg_options)
     bar = ProgressBar(len(images))
     out = inferencer(images, out_dir=args.out_dir, return_vis=True,
                      names=unique_names(names),

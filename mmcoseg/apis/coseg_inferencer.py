@@ -68,6 +68,9 @@ class CoSegInferencer:
         strict (bool): Refuse a checkpoint whose parameters do not match
             the config's model (see :func:`~mmcoseg.apis.init_model`).
             Defaults to False.
+        cfg_options (dict, optional): Overrides merged into the config
+            (as ``--cfg-options`` of MMSeg's tools), e.g.
+            ``{'model.modulators.0.keep_ratio': 0}``.
     """
 
     def __init__(self,
@@ -76,8 +79,10 @@ class CoSegInferencer:
                  device: str = 'cpu',
                  group_size: Optional[int] = None,
                  threshold: Optional[float] = None,
-                 strict: bool = False) -> None:
-        self.model = init_model(model, weights, device=device, strict=strict)
+                 strict: bool = False,
+                 cfg_options: Optional[dict] = None) -> None:
+        self.model = init_model(model, weights, device=device,
+                                cfg_options=cfg_options, strict=strict)
         self.cfg = self.model.cfg
         self.group_size = group_size
         self.threshold = (

@@ -59,3 +59,27 @@ def test_inferencer_save_prob(cfg, checkpoint, tmp_path):
         saved = np.asarray(Image.open(tmp_path / 'out' / 'probs' /
                                       f'{name}.png'))
         np.testing.assert_array_equal(saved, prob_to_uint8(pred['prob']))
+
+
+def test_cli_cfg_options(config_file, checkpoint, repo_root, model, tmp_path,
+                         run_script):
+    """--cfg-options reaches the model: a decoder threshold set there
+    decides the masks, as ``cosegment`` with that threshold does."""
+    paths = _write_images(tmp_path / 'images')
+    probs = np.concatenate(
+        [r['prob'].ravel() for r in cosegment(model, paths)])
+    threshold = round(float(np.median(probs)), 4)
+    expected = cosegment(model, paths, threshold=threshold)
+    default = cosegment(model, paths)
+    assert any(not np.array_equal(a['mask'], b['mask'])
+               for a, b in zip(expected, default))
+    out_dir = tmp_path / 'out'
+    proc = run_script('tools/cosegment.py', config_file, checkpoint,
+                      str(tmp_path / 'images'), '--out-dir', str(out_dir),
+                      '--cfg-options',
+                      f'model.decode_head.threshold={threshold}',
+                      cwd=repo_root)
+    assert proc.returncode == 0, proc.stderr
+    for name, result in zip(SIZES, expected):
+        mask = np.asarray(Image.open(out_dir / 'masks' / f'{name}.png'))
+        assert np.array_equal(mask > 0, result['mask'] > 0)
