@@ -106,3 +106,23 @@ def test_in_the_seen_training_pipeline():
     assert first['type'] == 'CachedTransforms'
     assert flip['type'] == 'RandomFlip'
     TRANSFORMS.build(first)
+
+
+def test_a_later_flip_flips_image_and_mask_on_a_replay(tmp_path):
+    """Fields the wrapped transforms change in place (``seg_fields``, which
+    tells RandomFlip to flip the mask) are replayed too: on a cache hit the
+    flipped mask still matches the flipped image."""
+    cached = CachedTransforms(LOAD)
+    flip = TRANSFORMS.build(dict(type='RandomFlip', prob=1.0))
+    info = _write(tmp_path, 'a', 0)
+    first = flip(cached(dict(info, seg_fields=[])))
+    replay = flip(cached(dict(info, seg_fields=[])))
+    assert cached.hits == 1
+    assert replay['seg_fields'] == ['gt_seg_map']
+    for out in (first, replay):
+        assert np.array_equal(out['img'], first['img'])
+        assert np.array_equal(out['gt_seg_map'], first['gt_seg_map'])
+    # and the pair is the unflipped pair mirrored
+    plain = cached(dict(info, seg_fields=[]))
+    assert np.array_equal(replay['img'], plain['img'][:, ::-1])
+    assert np.array_equal(replay['gt_seg_map'], plain['gt_seg_map'][:, ::-1])

@@ -3,6 +3,7 @@ import copy
 from collections import OrderedDict
 from typing import Callable, Optional, Sequence, Tuple, Union
 
+import numpy as np
 from mmcv.transforms import BaseTransform, Compose
 
 from mmcoseg.registry import TRANSFORMS
@@ -69,13 +70,15 @@ class CachedTransforms(BaseTransform):
             results.update(copy.deepcopy(cached))
             return results
         self.misses += 1
-        before = dict(results)
+        # a snapshot, not a shallow copy: transforms also change values in
+        # place (LoadCoSegAnnotation appends to ``seg_fields``)
+        before = copy.deepcopy(results)
         out = self.transforms(results)
         if out is None:
             return None
         self._cache[key] = copy.deepcopy({
             k: v for k, v in out.items()
-            if k not in before or v is not before[k]
+            if k not in before or not _same(v, before[k])
         })
         if len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)
@@ -84,3 +87,14 @@ class CachedTransforms(BaseTransform):
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(transforms={self.transforms}, '
                 f'cache_size={self.cache_size})')
+
+
+def _same(a, b) -> bool:
+    """Whether a transform left a value as it was (arrays by content)."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)
+                and a.shape == b.shape and np.array_equal(a, b))
+    try:
+        return bool(a == b)
+    except Exception:  # values without a plain equality
+        return False
