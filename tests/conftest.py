@@ -1,6 +1,6 @@
 """Fixtures shared across test folders: the demo's SSNM model config,
 random image groups with box-shaped masks, and a runner of the command-line
-scripts in the test's own process."""
+scripts in the test's own process, a runner of a toy model."""
 import copy
 import os
 import os.path as osp
@@ -9,13 +9,18 @@ import runpy
 import subprocess
 import sys
 import traceback
+import uuid
 
 import numpy as np
 import pytest
 import torch
+import torch.nn as nn
 from mmengine.config import Config
+from mmengine.model import BaseModel
+from mmengine.runner import Runner
 from mmengine.structures import PixelData
 from mmseg.structures import SegDataSample
+from torch.utils.data import Dataset
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DEMO_CONFIG = osp.join(REPO_ROOT, 'configs', 'ssnm',
@@ -186,3 +191,64 @@ def run_script(tmp_path_factory):
         return subprocess.CompletedProcess(argv, code, out, err)
 
     return run
+
+
+class _ToyModel(BaseModel):
+    """Linear regression with two loss terms (for hook and runner tests)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.linear = nn.Linear(2, 1)
+
+    def forward(self, inputs, labels=None, mode='tensor'):
+        out = self.linear(torch.stack(inputs))
+        if mode == 'loss':
+            err = ((out - torch.stack(labels))**2).mean()
+            return dict(loss_mse=err, loss_reg=out.abs().mean())
+        return out
+
+
+class _ToyData(Dataset):
+    """Eight samples; sample ``bad_index`` gets the input ``bad`` (NaN,
+    inf) when ``bad`` is given."""
+
+    def __init__(self, bad=None, bad_index=2) -> None:
+        self.bad, self.bad_index = bad, bad_index
+
+    def __len__(self) -> int:
+        return 8
+
+    def __getitem__(self, idx):
+        x = torch.tensor([1.0, float(idx)])
+        if self.bad is not None and idx == self.bad_index:
+            x[0] = self.bad
+        return dict(inputs=x, labels=torch.tensor([1.0]))
+
+
+@pytest.fixture
+def toy_runner():
+    """``make(work_dir, max_iters=4, batch_size=2, checkpoint=None,
+    hooks=(), bad=None, **kwargs)``: an MMEngine ``Runner`` training a toy
+    linear model in the mmcoseg scope (seed 0, no shuffling, SGD), with
+    ``checkpoint`` as its checkpoint hook config, ``hooks`` after a
+    ``PlainMessageHubHook``, a NaN/inf input ``bad`` at iteration 3 of
+    batch size 1, and ``kwargs`` passed to the runner (``resume``,
+    ``load_from``)."""
+
+    def make(work_dir, max_iters=4, batch_size=2, checkpoint=None, hooks=(),
+             bad=None, **kwargs):
+        default_hooks = {} if checkpoint is None else dict(
+            checkpoint=checkpoint)
+        return Runner(
+            model=_ToyModel(), work_dir=str(work_dir),
+            experiment_name=f'toy_{uuid.uuid4().hex}',
+            train_dataloader=dict(
+                dataset=_ToyData(bad), batch_size=batch_size, num_workers=0,
+                sampler=dict(type='DefaultSampler', shuffle=False)),
+            train_cfg=dict(type='IterBasedTrainLoop', max_iters=max_iters),
+            optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.01)),
+            default_hooks=default_hooks,
+            custom_hooks=[dict(type='PlainMessageHubHook'), *hooks],
+            default_scope='mmcoseg', randomness=dict(seed=0), **kwargs)
+
+    return make

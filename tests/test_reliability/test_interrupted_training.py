@@ -16,15 +16,10 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 
 import pytest
 import torch
-import torch.nn as nn
 from mmengine.fileio import LocalBackend
-from mmengine.model import BaseModel
-from mmengine.runner import Runner
-from torch.utils.data import Dataset
 
 import mmcoseg  # noqa: F401  (registers the modules)
 from mmcoseg.datasets.synthetic_coseg import make_synthetic_coseg
@@ -178,47 +173,18 @@ def test_sigkill_then_resume_continues_identically(data_root, reference,
 
 
 # ------------------------------------------ dying in the middle of a save
-class _ToyModel(BaseModel):
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.linear = nn.Linear(2, 1)
-
-    def forward(self, inputs, labels=None, mode='tensor'):
-        out = self.linear(torch.stack(inputs))
-        if mode == 'loss':
-            return dict(loss=((out - torch.stack(labels))**2).mean())
-        return out
-
-
-class _ToyData(Dataset):
-
-    def __len__(self) -> int:
-        return 8
-
-    def __getitem__(self, idx):
-        return dict(inputs=torch.tensor([1.0, float(idx)]),
-                    labels=torch.tensor([0.5]))
-
-
 class _Killed(BaseException):
     """Stands for the process being killed (not caught by ``except
     Exception``)."""
 
 
-def _runner(work_dir, hook_type, max_iters=4, resume=False):
-    return Runner(
-        model=_ToyModel(), work_dir=str(work_dir),
-        experiment_name=f'atomic_{uuid.uuid4().hex}',
-        train_dataloader=dict(
-            dataset=_ToyData(), batch_size=2, num_workers=0,
-            sampler=dict(type='DefaultSampler', shuffle=False)),
-        train_cfg=dict(type='IterBasedTrainLoop', max_iters=max_iters),
-        optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.01)),
-        default_hooks=dict(checkpoint=dict(
-            type=hook_type, interval=2, by_epoch=False, max_keep_ckpts=1)),
-        custom_hooks=[dict(type='PlainMessageHubHook')],
-        default_scope='mmcoseg', resume=resume, randomness=dict(seed=0))
+@pytest.fixture
+def runner_of(toy_runner):
+    """``make(work_dir, hook_type, resume=False)``: the toy runner, 4
+    iterations, with checkpoint hook ``hook_type`` every 2 keeping 1."""
+    return lambda work_dir, hook_type, resume=False: toy_runner(
+        work_dir, resume=resume, checkpoint=dict(
+            type=hook_type, interval=2, by_epoch=False, max_keep_ckpts=1))
 
 
 def _die_while_writing(monkeypatch, name):
@@ -235,10 +201,11 @@ def _die_while_writing(monkeypatch, name):
     monkeypatch.setattr(LocalBackend, 'put', put)
 
 
-def test_atomic_hook_survives_death_during_save(tmp_path, monkeypatch):
+def test_atomic_hook_survives_death_during_save(tmp_path, monkeypatch,
+                                                runner_of):
     _die_while_writing(monkeypatch, 'iter_4.pth')
     with pytest.raises(_Killed):
-        _runner(tmp_path, 'AtomicCheckpointHook').train()
+        runner_of(tmp_path, 'AtomicCheckpointHook').train()
     # last_checkpoint still names the complete iter_2.pth (kept although
     # max_keep_ckpts=1: it is deleted only after iter_4.pth is complete).
     latest = _last_checkpoint(str(tmp_path))
@@ -248,7 +215,7 @@ def test_atomic_hook_survives_death_during_save(tmp_path, monkeypatch):
     partial = tmp_path / '.iter_4.pth.partial'
     assert partial.exists()
     monkeypatch.undo()
-    runner = _runner(tmp_path, 'AtomicCheckpointHook', resume=True)
+    runner = runner_of(tmp_path, 'AtomicCheckpointHook', resume=True)
     runner.train()
     assert runner.iter == 4
     assert not partial.exists()  # cleaned up when training started
@@ -258,11 +225,12 @@ def test_atomic_hook_survives_death_during_save(tmp_path, monkeypatch):
 
 
 def test_plain_checkpoint_hook_leaves_a_dangling_latest(tmp_path,
-                                                        monkeypatch):
+                                                        monkeypatch,
+                                                        runner_of):
     """The failure the atomic hook prevents (mmengine 0.10.7 behaviour)."""
     _die_while_writing(monkeypatch, 'iter_4.pth')
     with pytest.raises(_Killed):
-        _runner(tmp_path, 'CheckpointHook').train()
+        runner_of(tmp_path, 'CheckpointHook').train()
     with open(tmp_path / 'last_checkpoint') as f:
         latest = f.read().strip()
     # iter_2.pth was deleted before iter_4.pth was written, and iter_4.pth

@@ -2,17 +2,12 @@
 and ``NonFiniteLossHook`` stops (or skips) a non-finite loss before the
 optimizer step, naming the iteration."""
 import copy
-import uuid
 
 import pytest
 import torch
-import torch.nn as nn
-from mmengine.model import BaseModel
 from mmengine.registry import init_default_scope
-from mmengine.runner import Runner
 from mmengine.structures import PixelData
 from mmseg.structures import SegDataSample
-from torch.utils.data import Dataset
 
 import mmcoseg  # noqa: F401  (registers the modules)
 from mmcoseg.engine import NonFiniteLossError, NonFiniteLossHook
@@ -177,59 +172,20 @@ def test_autocast_bf16_forward(model):
 
 
 # ----------------------------------------------------- NonFiniteLossHook
-class _ToyModel(BaseModel):
-    """Linear regression whose loss is NaN/inf for flagged samples."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.linear = nn.Linear(2, 1)
-
-    def forward(self, inputs, labels=None, mode='tensor'):
-        out = self.linear(torch.stack(inputs))
-        if mode == 'loss':
-            err = ((out - torch.stack(labels))**2).mean()
-            return dict(loss_mse=err, loss_reg=out.abs().mean())
-        return out
-
-
-class _ToyData(Dataset):
-    """Sample 2 (iteration 3 with batch size 1) has a NaN/inf input."""
-
-    def __init__(self, bad=float('nan'), bad_index=2) -> None:
-        self.bad, self.bad_index = bad, bad_index
-
-    def __len__(self) -> int:
-        return 6
-
-    def __getitem__(self, idx):
-        x = torch.tensor([1.0, float(idx)])
-        if idx == self.bad_index:
-            x[0] = self.bad
-        return dict(inputs=x, labels=torch.tensor([1.0]))
-
-
-def _runner(tmp_path, hook, data):
-    return Runner(
-        model=_ToyModel(),
-        work_dir=str(tmp_path),
-        experiment_name=f'nonfinite_{uuid.uuid4().hex}',
-        train_dataloader=dict(
-            dataset=data,
-            sampler=dict(type='DefaultSampler', shuffle=False),
-            batch_size=1, num_workers=0),
-        train_cfg=dict(type='IterBasedTrainLoop', max_iters=5),
-        optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.01)),
-        default_hooks=dict(checkpoint=dict(
-            type='CheckpointHook', interval=2, by_epoch=False)),
-        custom_hooks=[hook, dict(type='PlainMessageHubHook')],
-        default_scope='mmcoseg',
-        randomness=dict(seed=0))
+@pytest.fixture
+def runner_of(toy_runner):
+    """``make(work_dir, hook, bad=None)``: the toy runner, 5 iterations of
+    batch size 1, a checkpoint every 2, with ``hook``; the input of
+    iteration 3 is ``bad``."""
+    return lambda work_dir, hook, bad=None: toy_runner(
+        work_dir, max_iters=5, batch_size=1, hooks=[hook], bad=bad,
+        checkpoint=dict(type='CheckpointHook', interval=2, by_epoch=False))
 
 
 @pytest.mark.parametrize('bad', [float('nan'), float('inf')])
-def test_non_finite_loss_raises_naming_the_iteration(tmp_path, bad):
-    runner = _runner(tmp_path, dict(type='NonFiniteLossHook'),
-                     _ToyData(bad))
+def test_non_finite_loss_raises_naming_the_iteration(tmp_path, bad,
+                                                     runner_of):
+    runner = runner_of(tmp_path, dict(type='NonFiniteLossHook'), bad)
     with pytest.raises(NonFiniteLossError) as err:
         runner.train()
     message = str(err.value)
@@ -241,9 +197,9 @@ def test_non_finite_loss_raises_naming_the_iteration(tmp_path, bad):
         assert torch.isfinite(param).all()
 
 
-def test_non_finite_loss_skipped(tmp_path):
-    runner = _runner(tmp_path, dict(type='NonFiniteLossHook', action='skip'),
-                     _ToyData())
+def test_non_finite_loss_skipped(tmp_path, runner_of):
+    runner = runner_of(tmp_path, dict(type='NonFiniteLossHook', action='skip'),
+                       float('nan'))
     runner.train()
     assert runner.iter == 5
     for param in runner.model.parameters():
@@ -257,25 +213,18 @@ def test_non_finite_loss_skipped(tmp_path):
         assert 'Non-finite loss at iteration 3 of 5' in f.read()
 
 
-def test_skip_limit_and_bad_action(tmp_path):
-    runner = _runner(tmp_path, dict(type='NonFiniteLossHook', action='skip',
-                                    max_skips=0), _ToyData())
+def test_skip_limit_and_bad_action(tmp_path, runner_of):
+    runner = runner_of(tmp_path, dict(type='NonFiniteLossHook', action='skip',
+                                      max_skips=0), float('nan'))
     with pytest.raises(NonFiniteLossError, match='max_skips=0'):
         runner.train()
     with pytest.raises(ValueError, match='action'):
         NonFiniteLossHook(action='ignore')
 
 
-def test_without_the_hook_nan_reaches_the_weights(tmp_path):
+def test_without_the_hook_nan_reaches_the_weights(tmp_path, toy_runner):
     """What the hook prevents: a plain run writes NaN into the weights."""
-    runner = Runner(
-        model=_ToyModel(), work_dir=str(tmp_path),
-        experiment_name=f'nonfinite_{uuid.uuid4().hex}',
-        train_dataloader=dict(
-            dataset=_ToyData(), batch_size=1, num_workers=0,
-            sampler=dict(type='DefaultSampler', shuffle=False)),
-        train_cfg=dict(type='IterBasedTrainLoop', max_iters=3),
-        optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.01)),
-        default_scope='mmcoseg')
+    runner = toy_runner(tmp_path, max_iters=3, batch_size=1,
+                        bad=float('nan'))
     runner.train()
     assert not torch.isfinite(runner.model.linear.weight).all()

@@ -14,16 +14,12 @@ import glob
 import os
 import os.path as osp
 import pickle
-import uuid
 
 import numpy as np
 import pytest
 import torch
-import torch.nn as nn
-from mmengine.model import BaseModel
-from mmengine.runner import Runner, load_checkpoint, save_checkpoint
 from mmengine.runner import checkpoint as mm_checkpoint
-from torch.utils.data import Dataset
+from mmengine.runner import load_checkpoint, save_checkpoint
 
 import mmcoseg  # noqa: F401  (installs the checkpoint guard)
 from mmcoseg.apis import CoSegInferencer, init_model
@@ -191,31 +187,9 @@ def test_test_cli_refuses(evil, data_root, tmp_path, run_script):
     _assert_refused(output, evil)
 
 
-class _ToyModel(BaseModel):
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.linear = nn.Linear(2, 1)
-
-    def forward(self, inputs, labels=None, mode='tensor'):
-        out = self.linear(torch.stack(inputs))
-        if mode == 'loss':
-            return dict(loss=((out - torch.stack(labels))**2).mean())
-        return out
-
-
-class _ToyData(Dataset):
-
-    def __len__(self) -> int:
-        return 4
-
-    def __getitem__(self, idx):
-        return dict(inputs=torch.tensor([1.0, float(idx)]),
-                    labels=torch.tensor([0.5]))
-
-
 @pytest.mark.parametrize('how', ['load_from', 'resume'])
-def test_runner_load_from_and_resume_refuse(how, evil, tmp_path):
+def test_runner_load_from_and_resume_refuse(how, evil, tmp_path,
+                                            toy_runner):
     """What ``tools/train.py`` runs for ``load_from`` and ``--resume``
     (``Runner.load_or_resume``)."""
     work_dir = tmp_path / 'work'
@@ -224,16 +198,7 @@ def test_runner_load_from_and_resume_refuse(how, evil, tmp_path):
     if how == 'resume':
         (work_dir / 'last_checkpoint').write_text(evil['path'])
         kwargs = dict(resume=True)
-    runner = Runner(
-        model=_ToyModel(), work_dir=str(work_dir),
-        experiment_name=f'evil_{uuid.uuid4().hex}',
-        train_dataloader=dict(
-            dataset=_ToyData(), batch_size=2, num_workers=0,
-            sampler=dict(type='DefaultSampler', shuffle=False)),
-        train_cfg=dict(type='IterBasedTrainLoop', max_iters=2),
-        optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.01)),
-        custom_hooks=[dict(type='PlainMessageHubHook')],
-        default_scope='mmcoseg', **kwargs)
+    runner = toy_runner(work_dir, max_iters=2, **kwargs)
     with pytest.raises(UnsafeCheckpointError) as err:
         runner.train()
     _assert_refused(err.value, evil)
