@@ -60,3 +60,27 @@ def test_multiple_select_required():
     with pytest.raises(ValueError, match='multiple_select'):
         ModulatedFPNDecoder(in_channels=8, in_index=0, channels=4,
                             input_transform=None)
+
+
+@pytest.mark.parametrize('kernel,spread', [(3, True), (1, False)])
+def test_fuse_kernel_size_sets_the_refinement_footprint(kernel, spread):
+    torch.manual_seed(0)
+    head = ModulatedFPNDecoder(
+        in_channels=[8, 16], in_index=[0, 1], channels=16,
+        fuse_kernel_size=kernel, norm_cfg=dict(type='BN')).eval()
+    assert head.fuse_conv.conv.kernel_size == (kernel, kernel)
+    feats = _feats(2, (8, 16), size=8)
+    bumped = [feats[0].clone(), feats[1]]
+    bumped[0][:, :, 4, 4] += 5.0  # one pixel of the first level
+    changed = (head(bumped) - head(feats)).abs()[:, 0] > 1e-6
+    assert changed[:, 4, 4].all()
+    # a 1x1 refinement keeps the change at that pixel; a 3x3 one spreads it
+    assert bool(changed[:, 3:6, 3:6].sum() > 2) is spread
+    assert changed.sum() == (18 if spread else 2)
+
+
+@pytest.mark.parametrize('kernel', [0, 2])
+def test_fuse_kernel_size_must_be_odd(kernel):
+    with pytest.raises(ValueError, match='fuse_kernel_size'):
+        ModulatedFPNDecoder(in_channels=[8], in_index=[0], channels=4,
+                            fuse_kernel_size=kernel)

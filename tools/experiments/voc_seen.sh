@@ -11,7 +11,8 @@
 #
 # Variants (configs/ssnm/<variant>_effnet-lite0-frozen_..._voc-coseg-seen-*):
 # ssnm-category (the recipe for seen categories), ssnm-category-no-spa,
-# ssnm-category-no-sem, ssnm-category-no-both (its ablations), ssnm-no-mod
+# ssnm-category-no-sem, ssnm-category-no-both (its ablations),
+# ssnm-category-fast, ssnm-category-light (cheaper steps), ssnm-no-mod
 # (plain FPN), ssnm-paper, ssnm-consensus, and the levers tried: ssnm
 # (GroupExchange), ssnm-copypaste, ssnm-crossgroup, ssnm-context.
 set -euo pipefail

@@ -39,6 +39,10 @@ class ModulatedFPNDecoder(BaseDecodeHead):
             Defaults to 0.5.
         spatial_fusion (str): ``'add'`` (eq. 5, default) or
             ``'channel'``.
+        fuse_kernel_size (int): Kernel of the refinement conv at the
+            first level's stride (odd). 3 (default) as in MMSeg's FPN
+            heads; 1 makes the decoder about 9x cheaper there, for fast CPU
+            training.
         **kwargs: :class:`BaseDecodeHead` arguments (``in_channels``,
             ``channels``, ``in_index``, ``norm_cfg``, ``loss_decode``...).
             ``input_transform`` is 'multiple_select'.
@@ -49,6 +53,7 @@ class ModulatedFPNDecoder(BaseDecodeHead):
                  out_channels: int = 1,
                  threshold: float = 0.5,
                  spatial_fusion: str = 'add',
+                 fuse_kernel_size: int = 3,
                  **kwargs) -> None:
         kwargs.setdefault('input_transform', 'multiple_select')
         kwargs.setdefault('loss_decode', dict(type='CoSegLoss'))
@@ -60,6 +65,9 @@ class ModulatedFPNDecoder(BaseDecodeHead):
         if spatial_fusion not in SPATIAL_FUSIONS:
             raise ValueError(f'spatial_fusion must be one of '
                              f'{SPATIAL_FUSIONS}, got {spatial_fusion!r}.')
+        if fuse_kernel_size < 1 or fuse_kernel_size % 2 == 0:
+            raise ValueError('fuse_kernel_size must be a positive odd '
+                             f'number, got {fuse_kernel_size}.')
         self.spatial_fusion = spatial_fusion
         if self.input_transform != 'multiple_select':
             raise ValueError("ModulatedFPNDecoder needs input_transform="
@@ -72,7 +80,8 @@ class ModulatedFPNDecoder(BaseDecodeHead):
             ConvModule(c, self.channels, 1, **conv_kwargs)
             for c in self.in_channels)
         self.fuse_conv = ConvModule(
-            self.channels, self.channels, 3, padding=1, **conv_kwargs)
+            self.channels, self.channels, fuse_kernel_size,
+            padding=fuse_kernel_size // 2, **conv_kwargs)
         self.spatial_convs = None
         if spatial_fusion == 'channel':
             self.spatial_convs = nn.ModuleList(
