@@ -8,6 +8,9 @@
 #   bash tools/experiments/voc_seen.sh                    every run below
 #   bash tools/experiments/voc_seen.sh ssnm ssnm-no-mod   named runs
 #   SEED=1 bash tools/experiments/voc_seen.sh ssnm        another seed
+#   ITERS=6000 bash tools/experiments/voc_seen.sh ssnm-no-mod
+#                       a longer schedule (the same warm-up, the poly decay
+#                       stretched), under work_dirs/voc_seen_6000i
 #
 # Variants (configs/ssnm/<variant>_effnet-lite0-frozen_..._voc-coseg-seen-*):
 # ssnm-category (the recipe for seen categories), ssnm-category-no-spa,
@@ -21,7 +24,14 @@ cd "$(dirname "$0")/../.."
 . tools/experiments/voc_env.sh
 
 SEED=${SEED:-0}
+ITERS=${ITERS:-2000}
 ROOT=${ROOT:-work_dirs/voc_seen}
+schedule=()
+if [ "$ITERS" != 2000 ]; then
+  ROOT=${ROOT}_${ITERS}i
+  schedule=("train_cfg.max_iters=$ITERS" "train_cfg.val_interval=$ITERS"
+            "param_scheduler.1.end=$ITERS")
+fi
 SUFFIX=effnet-lite0-frozen_1x2g5-2000i_voc-coseg-seen-224x224.py
 runs=("$@")
 [ $# -eq 0 ] && runs=(ssnm-category ssnm-no-mod ssnm-paper ssnm-consensus
@@ -31,7 +41,8 @@ for variant in "${runs[@]}"; do
   cfg=configs/ssnm/${variant}_$SUFFIX
   work=$ROOT/$variant
   [ "$SEED" = 0 ] || work=${work}_seed$SEED
-  bash tools/experiments/train_run.sh "$cfg" "$work" "randomness.seed=$SEED"
+  bash tools/experiments/train_run.sh "$cfg" "$work" "randomness.seed=$SEED" \
+    "${schedule[@]}"
   bash tools/experiments/evaluate_run.sh "$cfg" "$work"
 done
 echo "[voc-seen] $(date -u +%H:%M:%S) done"
