@@ -238,8 +238,53 @@ def test_pixel_ratio_cuts_a_touching_object(monkeypatch, ratio):
         assert torch.equal(out, fg)
 
 
+def test_group_confidence_is_the_foreground_weighted_top_probability():
+    """Group 0: image 0 all foreground with top probability 0.8, image 1
+    half foreground with 0.5 -> (64 * 0.8 + 32 * 0.5) / 96; group 1 has no
+    foreground -> 1 (nothing to gate)."""
+    sel = _selector()
+    prob = torch.full((3, 4, 8, 8), 0.1)
+    prob[0, 2] = 0.7
+    prob[1, :2] = 0.25
+    prob[1, 1, :4] = 0.5
+    prob[1, 0, :4] = 0.0
+    prob = prob / prob.sum(1, keepdim=True)
+    fg = torch.zeros(3, 1, 8, 8)
+    fg[0] = 1.0
+    fg[1, :, :4] = 1.0
+    top0 = float(prob[0, :, 0, 0].max())
+    top1 = float(prob[1, :, 0, 0].max())
+    conf = sel.group_confidence(prob, fg, GroupLayout((2, 1)))
+    assert conf.tolist() == pytest.approx([(64 * top0 + 32 * top1) / 96, 1.0])
+
+
+@pytest.mark.parametrize('min_confidence,gated', [(0.0, False), (0.5, False),
+                                                   (0.9, True)])
+def test_min_confidence_gates_an_unsure_group(monkeypatch, min_confidence,
+                                              gated):
+    """The setting of test_refine_removes_the_part_of_another_category with
+    less confident categories (top probability e^4 / (e^4 + 3) ~ 0.95 in
+    the parts, 0.25 in the background, where P is near 0): below the gate
+    the group keeps the decoder's logits."""
+    sel = _selector(min_confidence=min_confidence).eval()
+    fg = _two_parts()
+    cats = _category_logits([(slice(1, 3), slice(1, 3), 2),
+                             (slice(5, 7), slice(5, 7), 1)]) * (4 / 6)
+    monkeypatch.setattr(sel, 'forward', lambda feats: cats)
+    conf = float(sel.group_confidence(cats.softmax(1), fg.sigmoid(),
+                                      GroupLayout((1, ))))
+    assert 0.5 < conf < 0.9
+    out = sel.refine_logits(fg, None, GroupLayout((1, )))
+    assert torch.equal(out[..., 1:3, 1:3], fg[..., 1:3, 1:3])
+    if gated:
+        assert torch.equal(out, fg)
+    else:
+        assert torch.equal(out[..., 5:7, 5:7], -fg[..., 5:7, 5:7])
+
+
 def test_ratios_are_checked():
-    for name in ('keep_ratio', 'guard_ratio', 'pixel_ratio'):
+    for name in ('keep_ratio', 'guard_ratio', 'pixel_ratio',
+                 'min_confidence'):
         with pytest.raises(ValueError, match=name):
             _selector(**{name: 1.5})
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # J of one trained CategorySelector model for several values of one of its
 # test-time ratios (PARAM: keep_ratio, the default, where 0 keeps every part,
-# i.e. no selection; guard_ratio; or pixel_ratio), on the config's test set, in mixed
+# i.e. no selection; guard_ratio; pixel_ratio; or min_confidence, the
+# open-set gate), on the config's test set, in mixed
 # groups (tools/analysis_tools/group_sensitivity.py) and on its distractor
 # set. Run it on the validation protocol
 # (configs/ssnm/*_voc-coseg-seen-val-*) to choose the ratio, never on the

@@ -57,6 +57,13 @@ class CategorySelector(BaseModulator):
        default): an object of another category that touches the shared
        one is one part with it, and only a per-pixel test can cut it off.
 
+    Steps 2-4 apply to a group only when its foreground looks like a
+    category seen in training: its confidence, the P-weighted mean of
+    ``max_k Q_k`` over the foreground of all its images, must be at least
+    ``min_confidence``. A group of a category the head never learnt would
+    otherwise be cut to the nearest learnt one; left ungated it keeps the
+    decoder's masks (off by default).
+
     It contributes nothing to the decoder's input (no S, no gamma).
 
     Args:
@@ -79,6 +86,9 @@ class CategorySelector(BaseModulator):
             (step 3); 0 (default) always keeps it.
         pixel_ratio (float): The same test for single pixels (step 4);
             0 (default) removes none.
+        min_confidence (float): The open-set gate: a group whose
+            foreground confidence is below it keeps the decoder's masks.
+            0 (default) selects in every group.
         threshold (float): Foreground probability that makes a pixel part
             of the foreground. Defaults to 0.5 (the decoder's).
         loss_stride (int, optional): Compute the loss on the labels
@@ -102,6 +112,7 @@ class CategorySelector(BaseModulator):
                  keep_ratio: float = 1.0,
                  guard_ratio: float = 0.0,
                  pixel_ratio: float = 0.0,
+                 min_confidence: float = 0.0,
                  threshold: float = 0.5,
                  loss_stride: Optional[int] = None,
                  align_corners: bool = False,
@@ -116,7 +127,8 @@ class CategorySelector(BaseModulator):
                              'level.')
         for name, ratio in (('keep_ratio', keep_ratio),
                             ('guard_ratio', guard_ratio),
-                            ('pixel_ratio', pixel_ratio)):
+                            ('pixel_ratio', pixel_ratio),
+                            ('min_confidence', min_confidence)):
             if not 0.0 <= ratio <= 1.0:
                 raise ValueError(f'{name} must be in [0, 1], got {ratio}.')
         if not 0.0 < threshold < 1.0:
@@ -132,6 +144,7 @@ class CategorySelector(BaseModulator):
         self.keep_ratio = keep_ratio
         self.guard_ratio = guard_ratio
         self.pixel_ratio = pixel_ratio
+        self.min_confidence = min_confidence
         self.threshold = threshold
         self.align_corners = align_corners
         self.projection = nn.Conv2d(
@@ -247,9 +260,30 @@ class CategorySelector(BaseModulator):
         return votes.argmax(dim=1)
 
     @torch.no_grad()
+    def group_confidence(self, prob: Tensor, fg: Tensor,
+                         layout: GroupLayout) -> Tensor:
+        """How much each group's foreground looks like a learnt category.
+
+        Args:
+            prob (Tensor): Category probabilities (B*N, K, h, w).
+            fg (Tensor): Foreground probabilities (B*N, 1, h, w).
+            layout (GroupLayout): The groups of the batch.
+
+        Returns:
+            Tensor: The fg-weighted mean of ``max_k prob`` per group, (G,);
+            1 for a group without foreground.
+        """
+        top = prob.max(dim=1, keepdim=True).values
+        weighted = layout.sum_groups((top * fg).flatten(1).sum(1))
+        mass = layout.sum_groups(fg.flatten(1).sum(1))
+        return torch.where(mass > 0, weighted / mass.clamp(min=1e-12),
+                           torch.ones_like(mass))
+
+    @torch.no_grad()
     def refine_logits(self, fg_logits: Tensor, feats: Sequence[Tensor],
                       layout: GroupLayout) -> Tensor:
-        """Remove the foreground of another category (steps 1-4).
+        """Remove the foreground of another category (steps 1-4), in the
+        groups that pass the open-set gate.
 
         Args:
             fg_logits (Tensor): The decoder's foreground logits
@@ -269,6 +303,10 @@ class CategorySelector(BaseModulator):
             self._removed_parts(p[0], q, int(c))
             for p, q, c in zip(fg, prob, chosen)
         ])[:, None]
+        if self.min_confidence > 0:
+            known = self.group_confidence(prob, fg, layout) \
+                >= self.min_confidence
+            removed &= layout.expand(known)[:, None, None, None]
         return torch.where(removed, -fg_logits.abs(), fg_logits)
 
     def _removed_parts(self, fg: Tensor, prob: Tensor, category: int
