@@ -239,9 +239,9 @@ def test_pixel_ratio_cuts_a_touching_object(monkeypatch, ratio):
 
 
 def test_group_confidence_is_the_foreground_weighted_top_probability():
-    """Group 0: image 0 all foreground with top probability 0.8, image 1
-    half foreground with 0.5 -> (64 * 0.8 + 32 * 0.5) / 96; group 1 has no
-    foreground -> 1 (nothing to gate)."""
+    """Group 0: image 0 all foreground with top probability 0.7, image 1
+    half foreground with 0.5 / 0.7 -> (64 * top0 + 32 * top1) / 96; group 1
+    has no foreground -> 1 (nothing to gate)."""
     sel = _selector()
     prob = torch.full((3, 4, 8, 8), 0.1)
     prob[0, 2] = 0.7
