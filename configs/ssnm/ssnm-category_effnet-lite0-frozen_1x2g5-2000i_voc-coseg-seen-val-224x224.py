@@ -4,10 +4,7 @@
 # on the last quarter (clean, mixed groups and a distractor set of it).
 _base_ = ('./ssnm-category_effnet-lite0-frozen_1x2g5-2000i_'
           'voc-coseg-seen-224x224.py')
-fit_fraction = 0.75
-train_dataloader = dict(dataset=dict(
-    split=[('train', {{_base_.train_fraction}}), ('train', fit_fraction)]))
-val_dataloader = dict(dataset=dict(
-    split=[('train', {{_base_.train_fraction}}), ('test', fit_fraction)]))
+train_dataloader = dict(dataset=dict(split={{_base_.val_train_split}}))
+val_dataloader = dict(dataset=dict(split={{_base_.val_test_split}}))
 test_dataloader = val_dataloader
-test_distractor_root = 'data/pascal_voc_coseg_distractors/seen-val'
+test_distractor_root = {{_base_.val_distractor_root}}

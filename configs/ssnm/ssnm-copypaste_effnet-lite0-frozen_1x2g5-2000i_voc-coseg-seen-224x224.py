@@ -6,11 +6,4 @@
 # more than the recipe's.
 _base_ = './ssnm_effnet-lite0-frozen_1x2g5-2000i_voc-coseg-seen-224x224.py'
 train_dataloader = dict(
-    dataset=dict(
-        num_donors=4,
-        pipeline=[
-            dict(type='GroupTransforms',
-                 transforms={{_base_.train_image_pipeline}}),
-            dict(type='GroupCopyPaste'),
-            dict(type='PackCoSegInputs'),
-        ]))
+    dataset=dict(num_donors=4, pipeline={{_base_.copy_paste_pipeline}}))

@@ -5,6 +5,7 @@ from .group_augments import GroupExchange
 from .losses import CoSegLoss
 from .modulators import (
     BaseModulator,
+    CategoryMaskSelector,
     CategorySelector,
     ConsensusModulator,
     HSPHead,
@@ -16,7 +17,7 @@ from .modulators import (
 from .segmentors import CoSegEncoderDecoder, CoSegTTAModel
 
 __all__ = [
-    'BaseModulator', 'CategorySelector',
+    'BaseModulator', 'CategoryMaskSelector', 'CategorySelector',
     'CoSegDataPreProcessor', 'CoSegEncoderDecoder',
     'CoSegLoss', 'CoSegTTAModel', 'ConsensusModulator', 'FrozenBackbone',
     'GroupExchange', 'HSPHead', 'ModulatedFPNDecoder', 'Modulation',

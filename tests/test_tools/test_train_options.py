@@ -54,10 +54,17 @@ OPTIONS = {
                           '{{_base_.in_channels}}, num_classes=8, '
                           'channels=16)])\n',
                           ['extra_modulators.0.projection.weight'], None),
+    'category-masks': ('ssnm', 'model = dict(modulators=[dict('
+                       "type='CategoryMaskSelector', in_channels="
+                       '{{_base_.in_channels}}, num_classes=8, channels=16, '
+                       'in_index=(1, 2, 3), in_strides=(8, 16, 32), '
+                       'target_stride=8)])\n',
+                       ['extra_modulators.0.head.2.weight'], None),
 }
 #: Loss terms an option adds to every logged step.
 EXTRA_LOSSES = {'cross-group': ('loss_cross', ),
-                'category-selector': ('loss_cat', )}
+                'category-selector': ('loss_cat', ),
+                'category-masks': ('loss_cat', )}
 
 
 @pytest.fixture(scope='module')

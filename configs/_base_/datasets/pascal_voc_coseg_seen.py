@@ -13,6 +13,13 @@ train_fraction = 2 / 3
 #       data/pascal_voc_coseg data/pascal_voc_coseg_distractors/seen \
 #       --split test 0.6667
 test_distractor_root = 'data/pascal_voc_coseg_distractors/seen'
+# The validation part, for choosing test-time settings without the test
+# third (the *_voc-coseg-seen-val-* configs): train on the first three
+# quarters of every class's training part, validate on its last quarter.
+fit_fraction = 0.75
+val_train_split = [('train', train_fraction), ('train', fit_fraction)]
+val_test_split = [('train', train_fraction), ('test', fit_fraction)]
+val_distractor_root = 'data/pascal_voc_coseg_distractors/seen-val'
 
 # Deterministic apart from the flip, so that a FrozenBackbone encodes every
 # training image at most twice (resize + flip; no random crop or colour),
@@ -25,6 +32,13 @@ train_image_pipeline = [
         dict(type='Resize', scale=(224, 224), keep_ratio=False),
     ]),
     dict(type='RandomFlip', prob=0.5),
+]
+# The training pipeline with objects of other categories pasted into the
+# groups (GroupCopyPaste; the *-copypaste configs, with num_donors=4).
+copy_paste_pipeline = [
+    dict(type='GroupTransforms', transforms=train_image_pipeline),
+    dict(type='GroupCopyPaste'),
+    dict(type='PackCoSegInputs'),
 ]
 train_dataloader = dict(
     batch_size=2,

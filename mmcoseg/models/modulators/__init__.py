@@ -6,6 +6,7 @@ contributes spatial maps, channel weights and loss terms
 them into one :class:`Modulation` for the decoder.
 """
 from .base_modulator import BaseModulator, ModulatorOutput, SpatialMapModulator
+from .category_mask_selector import CategoryMaskSelector
 from .category_selector import CategorySelector
 from .consensus_modulator import ConsensusModulator, group_consensus
 from .hsp_head import HSPHead
@@ -23,7 +24,7 @@ from .spectral import (
 )
 
 __all__ = [
-    'BaseModulator', 'CategorySelector',
+    'BaseModulator', 'CategoryMaskSelector', 'CategorySelector',
     'ConsensusModulator', 'HSPHead', 'Modulation',
     'ModulatorOutput', 'SecondOrderPooling', 'SpatialMapModulator',
     'SpatialModulator', 'border_sign', 'eigenvalue_with_grad', 'fuse_levels',

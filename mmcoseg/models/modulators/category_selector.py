@@ -295,7 +295,7 @@ class CategorySelector(BaseModulator):
             Tensor: The logits, those of removed parts made negative.
         """
         fg = fg_logits.float().sigmoid()
-        prob = resize(self(feats).float().softmax(dim=1),
+        prob = resize(self.probabilities(self(feats).float()),
                       size=fg.shape[2:], mode='bilinear',
                       align_corners=self.align_corners)
         chosen = layout.expand(self.group_categories(prob, fg, layout))
@@ -311,7 +311,7 @@ class CategorySelector(BaseModulator):
 
     def _removed_parts(self, fg: Tensor, prob: Tensor, category: int
                        ) -> Tensor:
-        """Pixels of the parts of one image that steps 2-3 remove.
+        """Pixels of one image that steps 2-4 remove.
 
         Args:
             fg (Tensor): Foreground probability (h, w).
@@ -324,7 +324,7 @@ class CategorySelector(BaseModulator):
         mask = (fg > self.threshold).cpu().numpy().astype(np.uint8)
         num, labels = cv2.connectedComponents(mask, connectivity=8)
         if num <= 1:
-            return torch.zeros_like(fg, dtype=torch.bool)
+            return self._pixels_removed(prob, category)
         labels = torch.from_numpy(labels).to(fg.device).long().flatten()
         mass = fg.new_zeros(num).index_add_(0, labels, fg.flatten())
         weighted = (prob * fg).flatten(1)  # (K, h*w)
@@ -338,8 +338,30 @@ class CategorySelector(BaseModulator):
         top = q[:, best].max()
         keep[best] |= bool(q[category, best] >= self.guard_ratio * top)
         keep[0] = True  # label 0 is the background
-        removed = ~keep[labels].view_as(fg)
-        if self.pixel_ratio > 0:
-            best_prob = prob.max(dim=0).values
-            removed |= prob[category] < self.pixel_ratio * best_prob
-        return removed
+        return ~keep[labels].view_as(fg) | self._pixels_removed(prob,
+                                                                category)
+
+    def _pixels_removed(self, prob: Tensor, category: int) -> Tensor:
+        """Pixels that step 4 removes: ``Q[c] < pixel_ratio * max_k Q[k]``.
+
+        Args:
+            prob (Tensor): Category probabilities (K, h, w).
+            category (int): The group's category.
+
+        Returns:
+            Tensor: Bool mask (h, w); none when ``pixel_ratio`` is 0.
+        """
+        if self.pixel_ratio <= 0:
+            return torch.zeros_like(prob[0], dtype=torch.bool)
+        return prob[category] < self.pixel_ratio * prob.max(dim=0).values
+
+    def probabilities(self, logits: Tensor) -> Tensor:
+        """Category probabilities Q from the head's logits (softmax).
+
+        Args:
+            logits (Tensor): (B*N, num_classes, h, w).
+
+        Returns:
+            Tensor: Q, same shape.
+        """
+        return logits.softmax(dim=1)

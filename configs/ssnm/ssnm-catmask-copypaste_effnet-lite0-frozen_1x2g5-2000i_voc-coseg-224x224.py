@@ -3,7 +3,7 @@
 # images of the 20 PASCAL-VOC co-seg classes, so that it knows every
 # category the data offers. No image is left for testing: the measured
 # models are the seen-protocol configs (docs/results.md).
-_base_ = ('./ssnm-category_effnet-lite0-frozen_1x2g5-2000i_'
+_base_ = ('./ssnm-catmask-copypaste_effnet-lite0-frozen_1x2g5-2000i_'
           'voc-coseg-seen-224x224.py')
 train_dataloader = dict(dataset=dict(split=None))
 test_dataloader = dict(dataset=dict(split=None))

@@ -1,0 +1,8 @@
+# ssnm-catmask-light trained with objects of other categories pasted into
+# its groups, labelled background (GroupCopyPaste, as in ssnm-copypaste):
+# the group's category mask then sees objects of other categories inside
+# its own photos as negatives, where the test's distractors appear.
+_base_ = ('./ssnm-catmask-light_effnet-lite0-frozen_1x2g5-2000i_'
+          'voc-coseg-seen-224x224.py')
+train_dataloader = dict(
+    dataset=dict(num_donors=4, pipeline={{_base_.copy_paste_pipeline}}))
