@@ -13,7 +13,10 @@
 #                       stretched), under work_dirs/voc_seen_6000i
 #
 # Variants (configs/ssnm/<variant>_effnet-lite0-frozen_..._voc-coseg-seen-*):
-# ssnm-category (the recipe for seen categories), ssnm-category-no-spa,
+# ssnm-catmask-copypaste (the recipe for seen categories: a mask per
+# category, trained with pasted objects), ssnm-catmask-copypaste-no-both,
+# ssnm-catmask-light (the masks without pasted objects), ssnm-category (the
+# softmax category head, the previous recipe), ssnm-category-no-spa,
 # ssnm-category-no-sem, ssnm-category-no-both (its ablations),
 # ssnm-category-fast, ssnm-category-light (cheaper steps), ssnm-no-mod
 # (plain FPN), ssnm-paper, ssnm-consensus, and the levers tried: ssnm
@@ -34,8 +37,9 @@ if [ "$ITERS" != 2000 ]; then
 fi
 SUFFIX=effnet-lite0-frozen_1x2g5-2000i_voc-coseg-seen-224x224.py
 runs=("$@")
-[ $# -eq 0 ] && runs=(ssnm-category ssnm-no-mod ssnm-paper ssnm-consensus
-                      ssnm-category-no-spa ssnm-category-no-sem
+[ $# -eq 0 ] && runs=(ssnm-catmask-copypaste ssnm-no-mod ssnm-catmask-light
+                      ssnm-catmask-copypaste-no-both ssnm-category ssnm-paper
+                      ssnm-consensus ssnm-category-no-spa ssnm-category-no-sem
                       ssnm-category-no-both)
 for variant in "${runs[@]}"; do
   cfg=configs/ssnm/${variant}_$SUFFIX
