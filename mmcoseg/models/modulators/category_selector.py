@@ -321,6 +321,8 @@ class CategorySelector(BaseModulator):
         Returns:
             Tensor: Bool mask (h, w).
         """
+        if self.keep_ratio <= 0:  # every part is kept: no parts needed
+            return self._pixels_removed(prob, category)
         mask = (fg > self.threshold).cpu().numpy().astype(np.uint8)
         num, labels = cv2.connectedComponents(mask, connectivity=8)
         if num <= 1:
