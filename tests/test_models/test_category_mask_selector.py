@@ -119,8 +119,37 @@ def test_the_group_vote_uses_the_masks(monkeypatch):
     assert torch.equal(sel.refine_logits(fg, None, layout), fg)
 
 
+@pytest.mark.parametrize('weight', [0.0, 0.5, 1.0])
+def test_fusion_weight_blends_the_decoder_with_the_groups_mask(
+        monkeypatch, weight):
+    """Group of category 2 (the vote). Rows 0-3: the decoder is sure
+    (P = 0.8) where Q_2 = 0.05 (an object of another category); rows 4-7:
+    it missed (P = 0.3) where Q_2 = 0.95. The output is the logit of
+    (1 - w) P + w Q_2; the open-set gate keeps an unsure group's P."""
+    sel = _selector(pixel_threshold=0.0, fusion_weight=weight).eval()
+    fg = torch.logit(torch.tensor(0.8)).expand(2, 1, 8, 8).clone()
+    fg[..., 4:, :] = torch.logit(torch.tensor(0.3))
+    cats = torch.full((2, 4, 8, 8), -6.0)
+    cats[:, 2, :4] = torch.logit(torch.tensor(0.05))
+    cats[:, 2, 4:] = torch.logit(torch.tensor(0.95))
+    monkeypatch.setattr(sel, 'forward', lambda feats: cats)
+    layout = GroupLayout((2, ))
+    out = sel.refine_logits(fg, None, layout).sigmoid()
+    expected = (1 - weight) * fg.sigmoid() + weight * cats[:, 2:3].sigmoid()
+    assert torch.allclose(out, expected, atol=1e-5)
+    kept = out > 0.5  # 0.8 - 0.75 w > 0.5 and 0.3 + 0.65 w > 0.5
+    assert bool(kept[..., :4, :].all()) == (weight < 0.4)
+    assert bool(kept[..., :4, :].any()) == (weight < 0.4)
+    assert bool(kept[..., 4:, :].all()) == (weight > 0.31)
+    assert bool(kept[..., 4:, :].any()) == (weight > 0.31)
+    sel.min_confidence = 0.99  # max_k Q_k is at most 0.95: unknown
+    assert torch.equal(sel.refine_logits(fg, None, layout), fg)
+
+
 def test_arguments_are_checked():
     with pytest.raises(ValueError, match='pixel_threshold'):
         _selector(pixel_threshold=1.5)
+    with pytest.raises(ValueError, match='fusion_weight'):
+        _selector(fusion_weight=-0.1)
     with pytest.raises(ValueError, match='pixel_ratio must be 0'):
         _selector(pixel_ratio=0.2)

@@ -36,8 +36,13 @@ class CategoryMaskSelector(CategorySelector):
     the images.
 
     **Test**: the vote, the part selection, the guard and the open-set gate
-    of :class:`CategorySelector` on Q; step 4 removes every pixel whose Q_c
-    of the group's category c is below ``pixel_threshold``: what the
+    of :class:`CategorySelector` on Q. The foreground becomes
+    ``(1 - fusion_weight) * P + fusion_weight * Q_c`` with P the decoder's
+    probability and c the group's category: the decoder and the group's
+    category mask vote together, so an object the mask rejects needs a
+    very sure decoder to stay, and part of the shared object that the
+    decoder missed comes back where the mask is sure. Step 4 then removes
+    every pixel whose Q_c is below ``pixel_threshold``: what the
     category's mask says is not an object of it (background the decoder
     spilled into, an object of another category touching the shared one).
     (Also removing the pixels where another category's mask is much surer,
@@ -46,23 +51,27 @@ class CategoryMaskSelector(CategorySelector):
 
     Args:
         pixel_threshold (float): Step 4's bound on Q_c. 0 removes no pixel.
-            Defaults to 0.1, chosen on the seen protocol's validation part
-            (``tools/experiments/selection_sweep.sh``), where the part
-            selection added nothing to it (the configs set ``keep_ratio``
-            to 0).
+            Defaults to 0.1.
+        fusion_weight (float): Weight of Q_c in the foreground probability;
+            0 (default) keeps the decoder's.
         **kwargs: :class:`CategorySelector` arguments (``pixel_ratio`` must
             stay 0).
     """
 
-    def __init__(self, pixel_threshold: float = 0.1, **kwargs) -> None:
+    def __init__(self,
+                 pixel_threshold: float = 0.1,
+                 fusion_weight: float = 0.0,
+                 **kwargs) -> None:
         super().__init__(**kwargs)
-        if not 0.0 <= pixel_threshold <= 1.0:
-            raise ValueError('pixel_threshold must be in [0, 1], got '
-                             f'{pixel_threshold}.')
+        for name, value in (('pixel_threshold', pixel_threshold),
+                            ('fusion_weight', fusion_weight)):
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f'{name} must be in [0, 1], got {value}.')
         if self.pixel_ratio > 0:
             raise ValueError(f'{type(self).__name__} removes pixels by '
                              'pixel_threshold; pixel_ratio must be 0.')
         self.pixel_threshold = pixel_threshold
+        self.fusion_weight = fusion_weight
 
     def probabilities(self, logits: Tensor) -> Tensor:
         """Q: the sigmoid of every category's mask logits.
@@ -74,6 +83,27 @@ class CategoryMaskSelector(CategorySelector):
             Tensor: Q, same shape.
         """
         return logits.sigmoid()
+
+    def fuse(self, fg_logits: Tensor, prob: Tensor, chosen: Tensor
+             ) -> Tensor:
+        """Logits of ``(1 - w) * P + w * Q_c``, w the ``fusion_weight``.
+
+        Args:
+            fg_logits (Tensor): The decoder's logits (B*N, 1, h, w).
+            prob (Tensor): Category mask probabilities (B*N, K, h, w).
+            chosen (Tensor): The group's category of every image (B*N,).
+
+        Returns:
+            Tensor: Logits, same shape and dtype as ``fg_logits``.
+        """
+        if self.fusion_weight <= 0:
+            return fg_logits
+        q = prob[torch.arange(len(chosen), device=prob.device),
+                 chosen][:, None]
+        mixed = (1 - self.fusion_weight) * fg_logits.float().sigmoid() \
+            + self.fusion_weight * q
+        eps = 1e-6
+        return torch.logit(mixed.clamp(eps, 1 - eps)).to(fg_logits.dtype)
 
     def _pixels_removed(self, prob: Tensor, category: int) -> Tensor:
         """Pixels that step 4 removes: ``Q_c < pixel_threshold``.

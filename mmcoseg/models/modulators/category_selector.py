@@ -292,7 +292,8 @@ class CategorySelector(BaseModulator):
             layout (GroupLayout): The groups of the batch.
 
         Returns:
-            Tensor: The logits, those of removed parts made negative.
+            Tensor: The logits (:meth:`fuse`), those of removed parts made
+            negative.
         """
         fg = fg_logits.float().sigmoid()
         prob = resize(self.probabilities(self(feats).float()),
@@ -303,11 +304,28 @@ class CategorySelector(BaseModulator):
             self._removed_parts(p[0], q, int(c))
             for p, q, c in zip(fg, prob, chosen)
         ])[:, None]
+        refined = self.fuse(fg_logits, prob, chosen)
+        refined = torch.where(removed, -refined.abs(), refined)
         if self.min_confidence > 0:
             known = self.group_confidence(prob, fg, layout) \
                 >= self.min_confidence
-            removed &= layout.expand(known)[:, None, None, None]
-        return torch.where(removed, -fg_logits.abs(), fg_logits)
+            refined = torch.where(layout.expand(known)[:, None, None, None],
+                                  refined, fg_logits)
+        return refined
+
+    def fuse(self, fg_logits: Tensor, prob: Tensor, chosen: Tensor
+             ) -> Tensor:
+        """The foreground logits before the removal; the decoder's here.
+
+        Args:
+            fg_logits (Tensor): The decoder's logits (B*N, 1, h, w).
+            prob (Tensor): Category probabilities (B*N, K, h, w).
+            chosen (Tensor): The group's category of every image (B*N,).
+
+        Returns:
+            Tensor: ``fg_logits``.
+        """
+        return fg_logits
 
     def _removed_parts(self, fg: Tensor, prob: Tensor, category: int
                        ) -> Tensor:
