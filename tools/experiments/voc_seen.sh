@@ -14,7 +14,9 @@
 #
 # Variants (configs/ssnm/<variant>_effnet-lite0-frozen_..._voc-coseg-seen-*):
 # ssnm-catmask-copypaste (the recipe for seen categories: a mask per
-# category, trained with pasted objects), ssnm-catmask-copypaste-no-both,
+# category, trained with pasted objects), ssnm-catmask-copypaste-no-spa,
+# ssnm-catmask-copypaste-no-sem, ssnm-catmask-copypaste-no-both (its
+# ablations),
 # ssnm-catmask-light (the masks without pasted objects), ssnm-category (the
 # softmax category head, the previous recipe), ssnm-category-no-spa,
 # ssnm-category-no-sem, ssnm-category-no-both (its ablations),
@@ -38,6 +40,7 @@ fi
 SUFFIX=effnet-lite0-frozen_1x2g5-2000i_voc-coseg-seen-224x224.py
 runs=("$@")
 [ $# -eq 0 ] && runs=(ssnm-catmask-copypaste ssnm-no-mod ssnm-catmask-light
+                      ssnm-catmask-copypaste-no-spa ssnm-catmask-copypaste-no-sem
                       ssnm-catmask-copypaste-no-both ssnm-category ssnm-paper
                       ssnm-consensus ssnm-category-no-spa ssnm-category-no-sem
                       ssnm-category-no-both)

@@ -53,7 +53,10 @@ class CategoryMaskSelector(CategorySelector):
         pixel_threshold (float): Step 4's bound on Q_c. 0 removes no pixel.
             Defaults to 0.1.
         fusion_weight (float): Weight of Q_c in the foreground probability;
-            0 (default) keeps the decoder's.
+            0 (default) keeps the decoder's. The recipe's configs use 0.5
+            with ``pixel_threshold`` 0 and ``keep_ratio`` 0, chosen on the
+            seen protocol's validation part
+            (``tools/experiments/selection_sweep.sh``).
         **kwargs: :class:`CategorySelector` arguments (``pixel_ratio`` must
             stay 0).
     """
