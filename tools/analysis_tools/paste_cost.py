@@ -47,7 +47,7 @@ import cv2
 import numpy as np
 
 from mmcoseg.datasets.mask_io import read_mask
-from mmcoseg.evaluation.functional import counts_to_pj, image_pj_counts
+from mmcoseg.evaluation.functional import image_pj_counts, summarize_pj
 from mmcoseg.utils.markdown import markdown_table
 
 #: Row names, in the printed order.
@@ -66,6 +66,9 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                         'the clean test images')
     parser.add_argument('distractor_pred', help='tools/test.py --out folder '
                         'of the distractor set')
+    parser.add_argument('--seg-map-suffix', default='.png',
+                        help="the source set's mask suffix (as "
+                        'make_distractor_set.py was given it)')
     parser.add_argument('--diff-threshold', type=int, default=40,
                         help='grey levels that make a pixel pasted')
     parser.add_argument('--out', help='also write the results as JSON')
@@ -97,10 +100,6 @@ def pasted_pixels(source: np.ndarray, distractor: np.ndarray,
     return closed.astype(bool)
 
 
-def _jaccard(pred: np.ndarray, gt: np.ndarray) -> float:
-    return counts_to_pj(*image_pj_counts(pred.astype(np.uint8), gt))[1]
-
-
 def _read(path: str, flag: int = cv2.IMREAD_UNCHANGED) -> np.ndarray:
     img = cv2.imread(path, flag)
     if img is None:
@@ -108,8 +107,12 @@ def _read(path: str, flag: int = cv2.IMREAD_UNCHANGED) -> np.ndarray:
     return img
 
 
-def paste_cost(source_root: str, distractor_root: str, clean_pred: str,
-               distractor_pred: str, threshold: int = 40) -> Dict[str, float]:
+def paste_cost(source_root: str,
+               distractor_root: str,
+               clean_pred: str,
+               distractor_pred: str,
+               threshold: int = 40,
+               seg_map_suffix: str = '.png') -> Dict[str, float]:
     """J of the four rows of :data:`ROWS` and the pasted share kept.
 
     Args:
@@ -118,6 +121,7 @@ def paste_cost(source_root: str, distractor_root: str, clean_pred: str,
         clean_pred (str): Predictions on the clean images.
         distractor_pred (str): Predictions on the distractor images.
         threshold (int): See :func:`pasted_pixels`.
+        seg_map_suffix (str): Mask suffix of the source set.
 
     Returns:
         dict: Each row's J in percent, ``pasted kept`` (the mean over
@@ -127,7 +131,7 @@ def paste_cost(source_root: str, distractor_root: str, clean_pred: str,
     manifest_path = osp.join(distractor_root, 'manifest.json')
     with open(manifest_path) as f:
         images = json.load(f)['images']
-    scores: Dict[str, Dict[str, List[float]]] = {
+    records: Dict[str, Dict[str, List[dict]]] = {
         row: defaultdict(list) for row in ROWS}
     kept = []
     for key, info in sorted(images.items()):
@@ -138,18 +142,19 @@ def paste_cost(source_root: str, distractor_root: str, clean_pred: str,
             _read(osp.join(distractor_root, key + '.jpg'), cv2.IMREAD_COLOR),
             threshold)
         gt_dis = read_mask(osp.join(distractor_root, key + '.png'))
-        gt_clean = read_mask(osp.splitext(source)[0] + '.png')
+        gt_clean = read_mask(osp.splitext(source)[0] + seg_map_suffix)
         dis = _read(osp.join(distractor_pred, key + '.png')) > 0
         clean = _read(osp.join(clean_pred, key + '.png')) > 0
         for row, pred, gt in zip(ROWS, (dis, dis & ~pasted, clean & ~pasted,
                                         clean),
                                  (gt_dis, gt_dis, gt_dis, gt_clean)):
-            scores[row][category].append(_jaccard(pred, gt))
+            tp, fp, fn, tn = image_pj_counts(pred.astype(np.uint8), gt)
+            records[row][category].append(dict(tp=tp, fp=fp, fn=fn, tn=tn))
         if pasted.any():
             kept.append((dis & pasted).sum() / pasted.sum())
+    # J as CoSegMetric reports it (the paper protocol)
     result = {
-        row: round(100 * float(np.mean(
-            [np.mean(v) for v in scores[row].values()])), 2)
+        row: round(100 * summarize_pj(records[row], 'paper').ave[1], 2)
         for row in ROWS
     }
     result['pasted kept'] = round(100 * float(np.mean(kept)), 1)
@@ -161,7 +166,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     args = parse_args(argv)
     result = paste_cost(args.source_root, args.distractor_root,
                         args.clean_pred, args.distractor_pred,
-                        args.diff_threshold)
+                        args.diff_threshold, args.seg_map_suffix)
     print(markdown_table([{'predictions': row, 'J': result[row]}
                           for row in ROWS], ['predictions', 'J']))
     print(f'pasted pixels predicted foreground: {result["pasted kept"]}% '
