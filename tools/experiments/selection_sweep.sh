@@ -13,6 +13,10 @@
 # OPTS holds further --cfg-options for every run (e.g. the other ratios as
 # they were when this one was chosen: OPTS="model.modulators.0.pixel_ratio=0").
 #
+# When the config names an open_set_dataset (groups of categories the model
+# never learnt, e.g. the seen protocol's coco128 set) and it is built, the
+# table gets a column of J there too.
+#
 # RATIOs default to 0 0.1 0.25 0.5 1. The selector must be the first entry
 # of model.modulators. Each run logs to RUN_DIR/sweep_PARAM/; the table goes
 # to stdout and RUN_DIR/sweep_PARAM.md. Expects the environment to be active and the
@@ -25,21 +29,42 @@ read -r -a extra <<< "${OPTS:-}"
 ckpt=$(ls -t "$work"/iter_*.pth | head -n 1)
 root=$(python -c "from mmengine.config import Config; import sys; \
 print(Config.fromfile(sys.argv[1]).get('test_distractor_root') or '')" "$cfg")
+# the --cfg-options that test on the open-set groups (none when absent)
+mapfile -t open_set < <(python - "$cfg" <<'EOF'
+import os.path as osp
+import sys
+from mmengine.config import Config
+dataset = Config.fromfile(sys.argv[1]).get('open_set_dataset')
+if dataset and osp.isdir(dataset['data_root']):
+    for key, value in dataset.items():
+        for sub, val in (value.items() if isinstance(value, dict)
+                         else [(None, value)]):
+            val = ('[' + ','.join(val) + ']' if isinstance(val, list)
+                   else val)
+            print(f"test_dataloader.dataset.{key}{'.' + sub if sub else ''}"
+                  f'={val}')
+EOF
+)
 out=$work/sweep_$param
 mkdir -p "$out"
 
 # j LOG: the "Ave." J of a tools/test.py log
 j() { grep -a "Ave\." "$1" | tail -n 1 | awk -F'|' '{gsub(/ /, "", $5); print $5}'; }
 
-table="| $param | J clean | J mixed groups | J distractors |
-|---|---|---|---|"
+sets=(clean distractors); [ ${#open_set[@]} -gt 0 ] && sets+=(open_set)
+table="| $param | J clean | J mixed groups | J distractors |"
+rule="|---|---|---|---|"
+[ ${#open_set[@]} -gt 0 ] && table+=" J open set |" rule+="---|"
+table+="
+$rule"
 for r in "${ratios[@]}"; do
-  for set in clean distractors; do
+  for set in "${sets[@]}"; do
     log=$out/${set}_$r.log
     [ -f "$log" ] && grep -aq "Ave\." "$log" && continue
     opts=("${extra[@]}" "model.modulators.0.$param=$r")
     [ "$set" = distractors ] && opts+=("test_dataloader.dataset.data_root=$root"
                                        "test_dataloader.dataset.split=None")
+    [ "$set" = open_set ] && opts+=("${open_set[@]}")
     python tools/test.py "$cfg" "$ckpt" --work-dir "$out/$set" \
       --cfg-options "${opts[@]}" > "$log" 2>&1 || { tail -n 30 "$log"; exit 1; }
   done
@@ -53,5 +78,8 @@ for r in "${ratios[@]}"; do
 print(json.load(open(sys.argv[1]))['results']['mixed']['J'])" "$mixed")
   table+="
 | $r | $(j "$out/clean_$r.log") | $jm | $(j "$out/distractors_$r.log") |"
+  if [ ${#open_set[@]} -gt 0 ]; then
+    table+=" $(j "$out/open_set_$r.log") |"
+  fi
 done
 echo "$table" | tee "$out.md"

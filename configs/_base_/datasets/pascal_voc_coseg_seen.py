@@ -20,6 +20,24 @@ fit_fraction = 0.75
 val_train_split = [('train', train_fraction), ('train', fit_fraction)]
 val_test_split = [('train', train_fraction), ('test', fit_fraction)]
 val_distractor_root = 'data/pascal_voc_coseg_distractors/seen-val'
+# Groups of categories outside PASCAL's 20, which no model here learnt: for
+# choosing the open-set gate (a selector's min_confidence) without any PASCAL
+# test image. The 16 such COCO categories with >= 3 images in coco128 (61
+# real photos, often with people or tables beside the object, labelled
+# background; tools/experiments/selection_sweep.sh tests on it). Build once:
+#   ln -s ../shared/data/coco128 data/coco128
+#   python tools/dataset_converters/coco_seg.py \
+#       data/coco128/annotations/instances_train2017.json \
+#       data/coco128/train2017 data/coco128_seg --min-images 3
+open_set_dataset = dict(
+    data_root='data/coco128_seg',
+    data_prefix=dict(img_path='images', seg_map_path='masks'),
+    split=None,
+    metainfo=dict(classes=[
+        'bed', 'bench', 'bowl', 'broccoli', 'cake', 'cup', 'elephant',
+        'giraffe', 'oven', 'pizza', 'refrigerator', 'sink', 'teddy_bear',
+        'tie', 'umbrella', 'wine_glass'
+    ]))
 
 # Deterministic apart from the flip, so that a FrozenBackbone encodes every
 # training image at most twice (resize + flip; no random crop or colour),
