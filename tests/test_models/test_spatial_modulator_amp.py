@@ -91,3 +91,19 @@ def test_top_eigenpair_ignores_autocast():
     xd = x.double()
     gu = xd @ (xd.T @ u) - u.sum()
     assert torch.allclose(gu, lam * u, atol=1e-8 * lam.item())
+
+
+@pytest.mark.parametrize('bad', [float('nan'), float('inf')])
+def test_overflowed_features_raise_a_clear_error(bad):
+    # float16 autocast can overflow the features of an untrained backbone
+    # to inf (and NaN after it); the solve names the cause instead of
+    # eigh's "failed to converge".
+    module = SpatialModulator(IN_CHANNELS, channels=32, target_stride=4)
+    feats = _feats()
+    feats[1][2, 0, 3, 3] = bad
+    with pytest.raises(FloatingPointError, match='NaN or inf.*float16'):
+        module(feats, [2, 3])
+    x = torch.randn(50, 8, dtype=torch.float64)
+    x[7, 1] = bad
+    with pytest.raises(FloatingPointError, match='NaN or inf'):
+        top_eigenpair(x)

@@ -380,3 +380,40 @@ def test_bench_spatial_float32_solve(bench_spatial):
     # to float32 accuracy.
     assert row['_raw']['exact_frac'] == pytest.approx(1.0, abs=1e-5)
     assert row['dense eigh ms'] == 'does not fit'
+
+
+def test_calibrated_norms_keep_float16_inference_finite():
+    # Untrained HRNet-W18 with the initial norm statistics overflows
+    # float16 in eval mode (what CUDA autocast runs), so its SSNM stops in
+    # the eigen-solve; the benchmark's calibration (the batch's statistics)
+    # keeps it finite. CPU float16 autocast reproduces the CUDA overflow.
+    benchmark = _load_tool('benchmark')
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    init_default_scope('mmcoseg')
+    cfg = Config.fromfile(osp.join(
+        REPO_ROOT, 'configs', 'ssnm',
+        'ssnm_hrnet-w18_1x4g5-200k_coco-seg-224x224.py'))
+    torch.manual_seed(0)
+    args = benchmark.parse_args([CONFIG, '--device', 'cpu'])
+    model = benchmark.build_model(cfg, args)
+    data = benchmark.make_batch(1, 3, (64, 64),
+                                model.semantic_head.num_classes)
+
+    def fp16():
+        return torch.autocast('cpu', dtype=torch.float16)
+
+    model.eval()
+    with torch.no_grad(), fp16(), pytest.raises(FloatingPointError,
+                                                match='NaN or inf'):
+        model.test_step(data)
+    norms = [m for m in model.modules()
+             if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    momenta = [m.momentum for m in norms]
+    assert benchmark.calibrate_norm_stats(model, data, fp16) == len(norms)
+    assert not model.training  # its mode is restored...
+    assert [m.momentum for m in norms] == momenta  # ...and its momenta
+    assert all(int(m.num_batches_tracked) == 1 for m in norms)
+    with torch.no_grad(), fp16():
+        out = model.test_step(data)
+    assert all(torch.isfinite(s.seg_logits.data).all() for s in out)

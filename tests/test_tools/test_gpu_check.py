@@ -42,6 +42,21 @@ def test_dry_run_prints_the_plan(tmp_path):
     assert all(s.startswith('+ timeout ') for s in steps[1:])
 
 
+def test_steps_select_what_runs(tmp_path):
+    proc = subprocess.run(['bash', SCRIPT, '--dry-run'], cwd=REPO_ROOT,
+                          env=dict(os.environ, OUT=str(tmp_path / 'o'),
+                                   STEPS='b'),
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          universal_newlines=True, timeout=60)
+    assert proc.returncode == 0, proc.stdout
+    steps = [line for line in proc.stdout.splitlines()
+             if line.startswith('+ timeout ')]
+    assert sum('benchmark.py' in s for s in steps) == 6
+    assert not any(' -m pytest ' in s or 'bench_spatial.py' in s
+                   for s in steps)
+    assert 'gpu_check_report.py' in steps[-1]  # reads what OUT holds
+
+
 def _bench(path, device, rows):
     with open(path, 'w') as f:
         json.dump(dict(config='c.py', device=device, rows=[

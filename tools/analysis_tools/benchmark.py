@@ -252,6 +252,42 @@ def make_batch(batch_groups: int, group_size: int, size: Tuple[int, int],
     return dict(inputs=inputs, data_samples=samples)
 
 
+def calibrate_norm_stats(model: nn.Module, data: dict, context) -> int:
+    """Set the running statistics of the trainable batch norms to ``data``'s.
+
+    Untrained weights with the initial statistics (mean 0, variance 1)
+    grow activations layer after layer in eval mode: HRNet-W18 overflows
+    float16 to inf and NaN, and inference would be timed on non-finite
+    numbers (or stop in f_spa's eigen-solve). One forward pass in train mode
+    (no gradient) with the momentum set to cumulative gives every norm the
+    statistics of the benchmark batch, as a trained model would have. Norms
+    that stay in eval mode (a frozen backbone's) keep theirs.
+
+    Args:
+        model (nn.Module): The model.
+        data (dict): The batch of :func:`make_batch`.
+        context (Callable): The autocast context of the timed steps.
+
+    Returns:
+        int: The number of norms calibrated.
+    """
+    was_training = model.training
+    model.train()
+    norms = [m for m in model.modules()
+             if isinstance(m, nn.modules.batchnorm._BatchNorm) and m.training
+             and m.track_running_stats]
+    momenta = [m.momentum for m in norms]
+    for m in norms:
+        m.reset_running_stats()
+        m.momentum = None
+    with torch.no_grad(), context():
+        model(**model.data_preprocessor(data, True), mode='loss')
+    for m, momentum in zip(norms, momenta):
+        m.momentum = momentum
+    model.train(was_training)
+    return len(norms)
+
+
 def _autocast(device: torch.device, enabled: bool):
     dtype = torch.float16 if device.type == 'cuda' else torch.bfloat16
     return torch.autocast(device.type, dtype=dtype, enabled=enabled)
@@ -281,7 +317,15 @@ def benchmark_one(model: nn.Module, cfg: Config, args: argparse.Namespace,
                       not args.baseline_fpn, args.seed)
     context = functools.partial(_autocast, device, args.amp)
     if mode == 'infer':
+        if not args.checkpoint:
+            calibrate_norm_stats(model, data, context)
         model.eval()
+        with torch.no_grad(), context():
+            logits = [s.seg_logits.data for s in model.test_step(data)]
+        if not all(bool(torch.isfinite(x).all()) for x in logits):
+            raise FloatingPointError(
+                f'{name}: inference gives NaN or inf'
+                + ' under autocast' * args.amp)
 
         def step():
             with torch.no_grad(), context():

@@ -17,12 +17,15 @@
 #
 # Environment: OUT (default ./gpu_check_out); PYTHON (default python3);
 # DEVICE (default cuda; cpu with QUICK=1 rehearses (b), (c) and the report
-# on tiny sizes, without (a)).
+# on tiny sizes, without (a)); STEPS (default "a b c": the steps to run;
+# e.g. STEPS=b reruns the throughput into an OUT that holds the others,
+# and the report reads them all).
 #
 # A bare GPU machine (../shared/device/README.md) has torch but no
 # OpenMMLab packages and no registry: before the device run, fetch the
 # wheels, with pytest's, on a machine that has one:
-#   bash ../shared/device/fetch-wheels.sh pytest pluggy iniconfig packaging
+#   bash ../shared/device/fetch-wheels.sh pytest pluggy iniconfig packaging ftfy
+# (mmseg imports ftfy, which that machine lacks)
 # and carry .whl/ along. When mmengine, mmseg or pytest do not import, the
 # script installs .whl/*.whl into .site/ and puts .site and the repository
 # first on PYTHONPATH (mmcoseg runs from the source tree). ~6 minutes on an
@@ -40,6 +43,7 @@ OUT=${OUT:-./gpu_check_out}
 PY=${PYTHON:-python3}
 DEVICE=${DEVICE:-cuda}
 QUICK=${QUICK:-0}
+STEPS=${STEPS:-a b c}
 HR=configs/ssnm/ssnm_hrnet-w18_1x4g5-200k_coco-seg-224x224.py
 HR_CONS=configs/ssnm/ssnm-consensus_hrnet-w18_1x4g5-200k_coco-seg-224x224.py
 if [ "$QUICK" = 1 ]; then
@@ -64,7 +68,7 @@ step() {
   return "$rc"
 }
 
-echo "[gpu-check] plan (OUT=$OUT, DEVICE=$DEVICE, QUICK=$QUICK)"
+echo "[gpu-check] plan (OUT=$OUT, DEVICE=$DEVICE, QUICK=$QUICK, STEPS=$STEPS)"
 if [ "$DRY" = 0 ]; then
   mkdir -p "$OUT"
   if ! "$PY" -c 'import mmengine, mmseg, mmpretrain, pytest' 2>/dev/null; then
@@ -90,8 +94,11 @@ else
 fi
 
 # (a) end to end on CUDA: the tools pick the GPU when one is visible.
-if [ "$QUICK" = 1 ]; then
-  echo "(a) skipped (QUICK=1)"
+# Whether step $1 (a, b or c) is in STEPS.
+want() { [[ " $STEPS " == *" $1 "* ]]; }
+
+if [ "$QUICK" = 1 ] || ! want a; then
+  echo "(a) skipped (QUICK=$QUICK, STEPS=$STEPS)"
 else
   start=$(date +%s)
   step 420 e2e.log env CUDA_VISIBLE_DEVICES="${CUDA_VISIBLE_DEVICES:-0}" \
@@ -103,7 +110,7 @@ else
 fi
 
 # (b) throughput: SSNM (default, consensus) and the FPN baseline, fp32, AMP.
-for amp in "" --amp; do
+want b && for amp in "" --amp; do
   tag=${amp:+-amp}
   for name in default consensus fpn; do
     case $name in
@@ -118,7 +125,7 @@ for amp in "" --amp; do
 done
 
 # (c) the exact solve on the device.
-for dtype in float64 float32; do
+want c && for dtype in float64 float32; do
   step 120 "solve-$dtype.log" "$PY" tools/analysis_tools/bench_spatial.py \
     --device "$DEVICE" "${SOLVE[@]}" --solve-dtype $dtype --dense-max-mb 0 \
     --released-dense-max-mb 0 --json "$OUT/solve-$dtype.json"

@@ -34,11 +34,20 @@ def _reduced_top(gram: Tensor, col_sum: Tensor,
         tuple[Tensor, Tensor, Tensor]: lambda_max (*), the vector v of
         shape (*, d+1) with u = A^T v = X^T v[:d] + v[d] (not normalised)
         and trace(C) (*).
+
+    Raises:
+        FloatingPointError: If C holds NaN or inf (``eigh`` would only
+            report that it did not converge).
     """
     c = torch.cat([
         torch.cat([gram, col_sum[..., :, None]], dim=-1),
         torch.cat([col_sum[..., None, :], count[..., None, None]], dim=-1)
     ], dim=-2)  # C = A A^T
+    if not bool(torch.isfinite(c).all()):  # eigh would fail without a cause
+        raise FloatingPointError(
+            'f_spa: the pixel descriptors of a group hold NaN or inf; under '
+            'float16 autocast this is an overflow of the backbone features '
+            '(use float32 or bfloat16).')
     evals, evecs = torch.linalg.eigh(c)
     r = evecs * evals.clamp_min(0).sqrt()[..., None, :]  # C = R R^T
     j = c.new_ones(c.shape[-1])
