@@ -5,7 +5,9 @@ Synthetic groups (random uint8 images and masks through the model's own
 median of ``--repeats`` steps after ``--warmup`` untimed ones; inference is
 one ``test_step``, training one ``train_step``; peak memory is the peak RSS
 (``VmHWM``, reset per measurement) on CPU, ``max_memory_allocated`` on a
-GPU. Options:
+GPU. Without ``--checkpoint`` the batch norms get the statistics of the
+batch before inference is timed (:func:`calibrate_norm_stats`), and
+inference that is not finite stops the run. Options:
 
 * ``--breakdown``: every part of the step alone (preprocessing, backbone,
   each modulator of ``model.modulators``, decoder, loss, optimizer or
