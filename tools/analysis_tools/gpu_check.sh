@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The GPU check (issue 13), in one call on a bare GPU machine:
+# The GPU check, in one call on a bare GPU machine:
 #   (a) the end-to-end train / test / resume test (tests/test_tools/
 #       test_train_test_cli.py) on CUDA;
 #   (b) HRNet-W18 SSNM (the default config, the paper's f_spa, and the
