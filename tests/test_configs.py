@@ -120,6 +120,38 @@ def test_config_builds(path):
     assert out.shape[:2] == (3, 1)
 
 
+def _size_transforms(node, found):
+    """Collect ``(type, scale)`` of every resize and crop under ``node``."""
+    if isinstance(node, dict):
+        if node.get('type') in ('Resize', 'RandomCrop'):
+            found.append((node['type'],
+                          tuple(node.get('scale') or node['crop_size'])))
+        for value in node.values():
+            _size_transforms(value, found)
+    elif isinstance(node, (list, tuple)):
+        for value in node:
+            _size_transforms(value, found)
+    return found
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=osp.basename)
+def test_input_size_matches_config_name(path):
+    """The ``-{H}x{W}`` in a config's name is what the model sees: the data
+    preprocessor's size, the test pipeline's resize and the training crop
+    (or, without a crop, the training resize). A derived config that changes
+    the size in one place only fails here."""
+    height, width = map(int, re.search(r'-(\d+)x(\d+)(_test-[\w-]+)?\.py$',
+                                       osp.basename(path)).groups()[:2])
+    cfg = Config.fromfile(path)
+    assert tuple(cfg.model.data_preprocessor['size']) == (height, width)
+    test = _size_transforms(cfg.test_dataloader.dataset.pipeline, [])
+    assert test == [('Resize', (width, height))], test
+    train = _size_transforms(cfg.train_dataloader.dataset.pipeline, [])
+    crops = [scale for kind, scale in train if kind == 'RandomCrop']
+    final = crops if crops else [scale for _, scale in train]
+    assert final == [(height, width)], train
+
+
 @pytest.mark.parametrize('path', [
     c for c in CONFIGS
     if osp.basename(c).startswith(('ssnm_r18', 'ssnm_hrnet', 'ssnm_vgg16_'))
