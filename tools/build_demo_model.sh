@@ -3,20 +3,20 @@
 # images": the seen-category recipe of docs/results.md (the improved SSNM
 # with a CategoryMaskSelector, a mask per category that leaves out what is
 # not of the group's category, trained with objects of other categories
-# pasted in, on a frozen, cached ImageNet EfficientNet-Lite0) on all 20
-# PASCAL-VOC co-seg classes
-# (configs/ssnm/ssnm-catmask-copypaste_effnet-lite0-frozen_1x2g5-2000i_voc-coseg-224x224.py),
-# ~12 min on 2 CPU cores. Sets up .venv if missing, links
+# pasted in, on a frozen, cached ImageNet EfficientNet-Lite0, 320 x 320
+# inputs) on all 20 PASCAL-VOC co-seg classes
+# (configs/ssnm/ssnm-catmask-copypaste_effnet-lite0-frozen_1x2g5-2000i_voc-coseg-320x320.py),
+# ~30 min on 2 CPU cores. Sets up .venv if missing, links
 # ../shared/data/pascal_voc_coseg to data/ when present, and prints the
 # checkpoint path as its last line. A finished model is reused; an
 # interrupted run resumes from its last checkpoint (every 500 iterations).
 #
-#   bash tools/build_demo_model.sh           -> work_dirs/demo_model_catmask/iter_2000.pth
+#   bash tools/build_demo_model.sh           -> work_dirs/demo_model_320/iter_2000.pth
 #   ITERS=2 bash tools/build_demo_model.sh   smoke test (work_dirs/demo_model_2i)
 #   VOC_COSEG=/path/to/pascal_voc_coseg bash tools/build_demo_model.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-CONFIG=configs/ssnm/ssnm-catmask-copypaste_effnet-lite0-frozen_1x2g5-2000i_voc-coseg-224x224.py
+CONFIG=configs/ssnm/ssnm-catmask-copypaste_effnet-lite0-frozen_1x2g5-2000i_voc-coseg-320x320.py
 DATA=${VOC_COSEG:-data/pascal_voc_coseg}
 SHARED=../shared/data/pascal_voc_coseg
 if [ -z "${VOC_COSEG:-}" ] && [ ! -e "$DATA" ] && [ -d "$SHARED" ]; then
@@ -40,7 +40,7 @@ export PYTHONWARNINGS=ignore
 # jobs otherwise stalls; see tools/experiments/voc_unseen_folds.sh).
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 
-WORK=${WORK_DIR:-work_dirs/demo_model_catmask}
+WORK=${WORK_DIR:-work_dirs/demo_model_320}
 opts=(train_dataloader.dataset.data_root="$DATA"
       test_dataloader.dataset.data_root="$DATA")
 if [ -n "${ITERS:-}" ]; then

@@ -11,6 +11,9 @@
 #   ITERS=6000 bash tools/experiments/voc_seen.sh ssnm-no-mod
 #                       a longer schedule (the same warm-up, the poly decay
 #                       stretched), under work_dirs/voc_seen_6000i
+#   SIZE=320 bash tools/experiments/voc_seen.sh ssnm-catmask-copypaste ssnm-no-mod
+#                       320 x 320 inputs (the *-seen-320x320 configs), under
+#                       work_dirs/voc_seen_320
 #
 # Variants (configs/ssnm/<variant>_effnet-lite0-frozen_..._voc-coseg-seen-*):
 # ssnm-catmask-copypaste (the recipe for seen categories: a mask per
@@ -30,14 +33,16 @@ cd "$(dirname "$0")/../.."
 
 SEED=${SEED:-0}
 ITERS=${ITERS:-2000}
+SIZE=${SIZE:-224}
 ROOT=${ROOT:-work_dirs/voc_seen}
+[ "$SIZE" = 224 ] || ROOT=${ROOT}_${SIZE}
 schedule=()
 if [ "$ITERS" != 2000 ]; then
   ROOT=${ROOT}_${ITERS}i
   schedule=("train_cfg.max_iters=$ITERS" "train_cfg.val_interval=$ITERS"
             "param_scheduler.1.end=$ITERS")
 fi
-SUFFIX=effnet-lite0-frozen_1x2g5-2000i_voc-coseg-seen-224x224.py
+SUFFIX=effnet-lite0-frozen_1x2g5-2000i_voc-coseg-seen-${SIZE}x${SIZE}.py
 runs=("$@")
 [ $# -eq 0 ] && runs=(ssnm-catmask-copypaste ssnm-no-mod ssnm-catmask-light
                       ssnm-catmask-copypaste-no-spa ssnm-catmask-copypaste-no-sem

@@ -15,6 +15,9 @@
 #   ITERS=800 bash tools/experiments/voc_unseen_folds.sh ssnm:a   another schedule
 #   FROZEN=1 bash tools/experiments/voc_unseen_folds.sh ssnm:a ssnm-no-mod:a
 #       the seen recipe and the plain FPN, frozen backbone, 2000 iterations
+#   FROZEN=1 SIZE=320 bash tools/experiments/voc_unseen_folds.sh ssnm-catmask-copypaste:a
+#       the same at 320 x 320 inputs (the *-320x320 configs; runs under
+#       work_dirs/voc_unseen_frozen_320)
 #
 # ITERS other than 400 (2000 with FROZEN=1) trains the config with its schedule
 # stretched to ITERS (the same warm-up, the poly decay to ITERS), as the
@@ -27,14 +30,17 @@ cd "$(dirname "$0")/../.."
 # shellcheck source=tools/experiments/voc_env.sh
 . tools/experiments/voc_env.sh
 
+# SIZE: the configs' input size (-${SIZE}x${SIZE}.py) and the runs' folder.
+SIZE=${SIZE:-224} suffix=
+[ "$SIZE" = 224 ] || suffix=_$SIZE
 # FROZEN=1: the frozen-backbone 2000-iteration configs (the seen recipe's
 # schedule; variants ssnm and ssnm-no-mod) instead of the fine-tuned ones.
 if [ "${FROZEN:-0}" = 1 ]; then
   TAG=effnet-lite0-frozen_1x2g5-2000i BASE_ITERS=2000
-  ROOT=${ROOT:-work_dirs/voc_unseen_frozen}
+  ROOT=${ROOT:-work_dirs/voc_unseen_frozen$suffix}
 else
   TAG=effnet-lite0_1x2g5-400i BASE_ITERS=400
-  ROOT=${ROOT:-work_dirs/voc_unseen}
+  ROOT=${ROOT:-work_dirs/voc_unseen$suffix}
 fi
 ITERS=${ITERS:-$BASE_ITERS}
 SEED=${SEED:-0}
@@ -48,7 +54,7 @@ if [ $# -eq 0 ]; then
 fi
 for run in "${runs[@]}"; do
   variant=${run%%:*} fold=${run##*:}
-  cfg=configs/ssnm/${variant}_${TAG}_voc-coseg-fold-${fold}-224x224.py
+  cfg=configs/ssnm/${variant}_${TAG}_voc-coseg-fold-${fold}-${SIZE}x${SIZE}.py
   work=$ROOT/${variant}_fold-${fold}
   opts=("randomness.seed=$SEED")
   if [ "$ITERS" != "$BASE_ITERS" ]; then

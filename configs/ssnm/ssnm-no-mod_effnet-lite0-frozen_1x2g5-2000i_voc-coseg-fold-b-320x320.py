@@ -1,0 +1,9 @@
+# The plain FPN decoder at 320 x 320 on the unseen-class protocol, fold B.
+_base_ = [
+    './ssnm-no-mod_effnet-lite0-frozen_1x2g5-2000i_voc-coseg-fold-b-224x224.py',
+    '../_base_/datasets/pascal_voc_coseg_seen_320x320.py'
+]
+model = dict(data_preprocessor=dict(size=_base_.size_320))
+train_dataloader = dict(dataset=dict(pipeline=_base_.train_pipeline_320))
+val_dataloader = dict(dataset=dict(pipeline=_base_.test_pipeline_320))
+test_dataloader = val_dataloader
