@@ -80,6 +80,15 @@ class GroupDataset(BadItemPolicy, BaseDataset):
             same=[...])`` of ``img_path`` / ``seg_map_path``, for group
             transforms that paste objects (:class:`GroupCopyPaste`).
             Defaults to 0 (none).
+        paste_variants (int): With ``num_donors``, 0 (default) draws a
+            group's donors anew at every fetch, so no pasted image is ever
+            seen twice. ``V > 0`` gives every image of the group its own
+            ``donors`` and a ``paste_seed`` instead, both fixed by the
+            image and a variant number drawn from ``range(V)`` at every
+            fetch: :class:`GroupCopyPaste` then makes at most ``V`` pasted
+            versions of an image (per flip), which a
+            :class:`~mmcoseg.models.backbones.FrozenBackbone` finds again
+            in its cache.
         validate (str): Build-time checks (see
             :mod:`mmcoseg.datasets.validation`). ``'strict'`` (default)
             raises one :class:`DatasetValidationError` naming every missing
@@ -120,6 +129,7 @@ class GroupDataset(BadItemPolicy, BaseDataset):
                  test_grouping: str = 'category',
                  split: Optional[Sequence] = None,
                  num_donors: int = 0,
+                 paste_variants: int = 0,
                  validate: str = 'strict',
                  on_bad_item: str = 'skip',
                  max_bad_items: Optional[int] = None,
@@ -139,7 +149,14 @@ class GroupDataset(BadItemPolicy, BaseDataset):
         self.group_size = group_size
         self.test_grouping = test_grouping
         self.split = check_split(split)
+        if num_donors < 0 or paste_variants < 0:
+            raise ValueError('num_donors and paste_variants must be >= 0, '
+                             f'got {num_donors} and {paste_variants}.')
+        if paste_variants and not num_donors:
+            raise ValueError('paste_variants needs num_donors > 0 (the '
+                             'donors it fixes per image).')
         self.num_donors = num_donors
+        self.paste_variants = paste_variants
         self.img_suffix = tuple(
             s.lower() for s in ((img_suffix, ) if isinstance(
                 img_suffix, str) else img_suffix))
@@ -260,19 +277,35 @@ class GroupDataset(BadItemPolicy, BaseDataset):
             category_name=first['category_name'],
             co_categories=first['co_categories'])
         if self.num_donors and not self.test_mode:
-            info['donors'] = self._donors(first['category'],
-                                          {slot.index for slot in slots})
+            if self.paste_variants:
+                for slot, image in zip(slots, images):
+                    seed = [slot.index,
+                            int(np.random.randint(self.paste_variants))]
+                    image['paste_seed'] = seed
+                    image['donors'] = self._donors(
+                        image['category'], {slot.index},
+                        np.random.default_rng(seed))
+            else:
+                info['donors'] = self._donors(
+                    first['category'], {slot.index for slot in slots})
         return info
 
-    def _donors(self, label: int, members: Set[int]) -> dict:
-        """Random donor images of other categories and of ``label``.
+    def _donors(self,
+                label: int,
+                members: Set[int],
+                rng: Optional[np.random.Generator] = None) -> dict:
+        """Donor images of other categories and of ``label``.
 
-        Drawn by rejection (cheap on large datasets); a pool that runs short
-        gives fewer donors.
+        Drawn by rejection (cheap on large datasets) from ``rng``, or from
+        the global NumPy state without one; a pool that runs short gives
+        fewer donors.
         """
         def draw(pool: Sequence[int], want_label: bool) -> List[dict]:
             picks: List[int] = []
-            for i in np.random.randint(len(pool), size=8 * self.num_donors):
+            size = 8 * self.num_donors
+            draws = (np.random.randint(len(pool), size=size) if rng is None
+                     else rng.integers(len(pool), size=size))
+            for i in draws:
                 i = int(pool[i])
                 ok = (i not in members and i not in self._bad_indices
                       and i not in picks and

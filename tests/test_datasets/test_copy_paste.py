@@ -107,3 +107,21 @@ def test_group_copy_paste_errors():
     with pytest.raises(ValueError, match='max_objects'):
         GroupCopyPaste(max_objects=0)
     assert 'GroupCopyPaste' in repr(GroupCopyPaste())
+
+
+def test_group_copy_paste_with_a_seed_repeats_itself(donors):
+    """An image with its own donors and paste_seed (GroupDataset's
+    paste_variants) is pasted the same way every time; another seed pastes
+    elsewhere."""
+    def paste(seed, global_seed):
+        np.random.seed(global_seed)
+        images = _group(1)
+        images[0].update(donors=donors, paste_seed=seed)
+        out = GroupCopyPaste(prob=1.0, scale_range=(0.2, 0.4))(
+            dict(images=images))
+        return out['images'][0]['img']
+
+    first = paste([5, 0], 0)
+    assert (first != 60).any()
+    assert np.array_equal(first, paste([5, 0], 1))
+    assert not np.array_equal(first, paste([5, 1], 0))

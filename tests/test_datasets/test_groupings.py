@@ -158,3 +158,60 @@ def test_donors_of_other_and_same_category(root):
     fig = next(i for i in range(ds.num_images)
                if BaseDataset.get_data_info(ds, i)['category_name'] == 'fig')
     assert ds.get_data_info(fig)['donors']['same'] == []
+
+
+def test_paste_variants_fix_donors_per_image(root):
+    ds = _dataset(root, group_size=2, num_donors=3, paste_variants=2)
+    np.random.seed(2)
+    seen = {}
+    for _ in range(30):
+        info = ds.get_data_info(0)
+        assert 'donors' not in info  # per image instead
+        for image in info['images']:
+            index, variant = image['paste_seed']
+            assert variant in (0, 1)
+            assert len(image['donors']['other']) == 3
+            key = (image['img_path'], variant)
+            # the same image and variant always get the same donors
+            assert seen.setdefault(key, image['donors']) == image['donors']
+    # both variants of the anchor image were drawn
+    anchor = BaseDataset.get_data_info(ds, 0)['img_path']
+    assert {v for path, v in seen if path == anchor} == {0, 1}
+    with pytest.raises(ValueError, match='num_donors'):
+        _dataset(root, group_size=2, paste_variants=2)
+    with pytest.raises(ValueError, match='paste_variants'):
+        _dataset(root, group_size=2, num_donors=3, paste_variants=-1)
+
+
+def test_paste_variants_bound_the_pasted_versions_of_an_image(root):
+    """Through the real pipeline, an image comes out in at most
+    paste_variants pasted versions (the frozen backbone's cache then finds
+    them again); without variants nearly every paste is new."""
+    from mmcv.transforms import LoadImageFromFile
+
+    from mmcoseg.datasets.transforms import (
+        GroupCopyPaste,
+        GroupTransforms,
+        LoadCoSegAnnotation,
+    )
+
+    def versions(**kwargs):
+        pipeline = [
+            GroupTransforms([LoadImageFromFile(), LoadCoSegAnnotation()]),
+            GroupCopyPaste(prob=1.0, scale_range=(0.3, 0.5)),
+        ]
+        ds = GroupDataset(
+            data_root=root, data_prefix=dict(img_path='', seg_map_path=''),
+            img_suffix='.jpg', seg_map_suffix='.png', pipeline=pipeline,
+            group_size=2, num_donors=3, **kwargs)
+        np.random.seed(3)
+        out = {}
+        for _ in range(40):
+            for image in ds[0]['images']:
+                out.setdefault(image['img_path'], set()).add(
+                    image['img'].tobytes())
+        return out
+
+    anchor = versions(paste_variants=3)
+    assert all(1 <= len(v) <= 3 for v in anchor.values())
+    assert max(len(v) for v in versions().values()) > 10

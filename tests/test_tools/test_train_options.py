@@ -37,6 +37,9 @@ model = dict(backbone=dict(_delete_=True, type='FrozenBackbone',
 OPTIONS = {
     'group-copy-paste': ('ssnm', COPY_PASTE_PIPELINE,
                          ['spatial_modulator.theta.0.weight'], None),
+    'paste-variants': ('ssnm', COPY_PASTE_PIPELINE.replace(
+        'num_donors=2,', 'num_donors=2, paste_variants=2,')
+        + FROZEN_BACKBONE, ['backbone.backbone.stem.0.weight'], None),
     'frozen-backbone': ('ssnm', FROZEN_BACKBONE,
                         ['backbone.backbone.stem.0.weight'], None),
     'group-exchange': ('ssnm', 'model = dict(data_preprocessor=dict('

@@ -28,7 +28,11 @@ class GroupCopyPaste(BaseTransform):
     The donors come from the dataset: :class:`GroupDataset` with
     ``num_donors > 0`` puts ``donors=dict(other=[...], same=[...])`` (image
     infos with ``img_path`` and ``seg_map_path``) into every training
-    group. Place this transform after the per-image
+    group. With its ``paste_variants`` every image carries its own
+    ``donors`` and a ``paste_seed`` instead: whether an image gets pastes
+    is still drawn anew, but what is pasted and where comes from the seed,
+    so an image has only a few pasted versions and a frozen backbone's
+    feature cache finds them again. Place this transform after the per-image
     :class:`GroupTransforms` (images already at the training size) and
     before :class:`PackCoSegInputs`.
 
@@ -93,8 +97,9 @@ class GroupCopyPaste(BaseTransform):
         Returns:
             dict: The group, images and masks changed in place.
         """
-        donors = results.get('donors')
-        if donors is None:
+        group_donors = results.get('donors')
+        if group_donors is None and not all(
+                'donors' in image for image in results['images']):
             raise KeyError(
                 'GroupCopyPaste needs donor images: set num_donors > 0 on '
                 'the GroupDataset of this pipeline.')
@@ -103,8 +108,11 @@ class GroupCopyPaste(BaseTransform):
         for image in results['images']:
             if rng.random() >= self.prob:
                 continue
-            for _ in range(int(rng.integers(1, self.max_objects + 1))):
-                info, label = self._pick(donors, rng)
+            donors = image.get('donors', group_donors)
+            seed = image.get('paste_seed')
+            paste_rng = rng if seed is None else np.random.default_rng(seed)
+            for _ in range(int(paste_rng.integers(1, self.max_objects + 1))):
+                info, label = self._pick(donors, paste_rng)
                 if info is None:
                     break
                 key = info['img_path']
@@ -112,8 +120,8 @@ class GroupCopyPaste(BaseTransform):
                     cache[key] = self._load_object(info)
                 if cache[key] is not None:
                     paste_object(image['img'], image['gt_seg_map'],
-                                 cache[key], rng, label, self.scale_range,
-                                 self.max_occlusion)
+                                 cache[key], paste_rng, label,
+                                 self.scale_range, self.max_occlusion)
         return results
 
     def __repr__(self) -> str:
