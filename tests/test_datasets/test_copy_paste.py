@@ -125,3 +125,21 @@ def test_group_copy_paste_with_a_seed_repeats_itself(donors):
     assert (first != 60).any()
     assert np.array_equal(first, paste([5, 0], 1))
     assert not np.array_equal(first, paste([5, 1], 0))
+
+
+def test_group_copy_paste_keeps_donor_objects(donors):
+    """A donor pasted again comes from the transform's object cache, not
+    from its files again (deleted here after the first paste)."""
+    t = GroupCopyPaste(prob=1.0, max_objects=1, same_category_prob=0.0)
+    np.random.seed(0)
+    first = t(dict(images=_group(1), donors=donors))['images'][0]['img']
+    os.remove(donors['other'][0]['img_path'])
+    np.random.seed(0)
+    again = t(dict(images=_group(1), donors=donors))['images'][0]['img']
+    assert np.array_equal(first, again)
+    with pytest.raises(FileNotFoundError):
+        GroupCopyPaste(prob=1.0, max_objects=1, same_category_prob=0.0,
+                       object_cache_size=0)(
+                           dict(images=_group(1), donors=donors))
+    with pytest.raises(ValueError, match='object_cache_size'):
+        GroupCopyPaste(object_cache_size=-1)

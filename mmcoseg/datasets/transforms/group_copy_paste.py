@@ -1,4 +1,5 @@
 """Paste objects of other categories into a training group as distractors."""
+from collections import OrderedDict
 from typing import Optional, Tuple
 
 import mmcv
@@ -48,6 +49,10 @@ class GroupCopyPaste(BaseTransform):
             (0.3, 0.6).
         max_occlusion (float): Largest wanted fraction of an image's
             foreground hidden by a paste. Defaults to 0.5.
+        object_cache_size (int): Donor objects (cut out of their decoded
+            files) kept by each data worker, least recently used dropped
+            first; a donor pasted again is not decoded again. 0 disables
+            it. Defaults to 1024.
         backend_args (dict, optional): mmengine file backend arguments.
     """
 
@@ -57,10 +62,14 @@ class GroupCopyPaste(BaseTransform):
                  same_category_prob: float = 0.25,
                  scale_range: Tuple[float, float] = (0.3, 0.6),
                  max_occlusion: float = 0.5,
+                 object_cache_size: int = 1024,
                  backend_args: Optional[dict] = None) -> None:
         if not 0 <= prob <= 1 or not 0 <= same_category_prob <= 1:
             raise ValueError('prob and same_category_prob must lie in '
                              f'[0, 1], got {prob} and {same_category_prob}.')
+        if object_cache_size < 0:
+            raise ValueError('object_cache_size must be >= 0, got '
+                             f'{object_cache_size}.')
         if max_objects < 1:
             raise ValueError(f'max_objects must be >= 1, got {max_objects}.')
         self.prob = prob
@@ -68,7 +77,23 @@ class GroupCopyPaste(BaseTransform):
         self.same_category_prob = same_category_prob
         self.scale_range = tuple(scale_range)
         self.max_occlusion = max_occlusion
+        self.object_cache_size = object_cache_size
         self.backend_args = backend_args
+        self._objects: 'OrderedDict[str, Optional[tuple]]' = OrderedDict()
+
+    def _object(self, info: dict
+                ) -> Optional[Tuple[np.ndarray, np.ndarray]]:
+        """The donor's object, from the cache or cut out of its files."""
+        key = info['img_path']
+        if key in self._objects:
+            self._objects.move_to_end(key)
+            return self._objects[key]
+        obj = self._load_object(info)
+        if self.object_cache_size > 0:
+            self._objects[key] = obj
+            if len(self._objects) > self.object_cache_size:
+                self._objects.popitem(last=False)
+        return obj
 
     def _load_object(self, info: dict
                      ) -> Optional[Tuple[np.ndarray, np.ndarray]]:
@@ -104,7 +129,6 @@ class GroupCopyPaste(BaseTransform):
                 'GroupCopyPaste needs donor images: set num_donors > 0 on '
                 'the GroupDataset of this pipeline.')
         rng = np.random.default_rng(np.random.randint(2**31))
-        cache: dict = {}
         for image in results['images']:
             if rng.random() >= self.prob:
                 continue
@@ -115,13 +139,11 @@ class GroupCopyPaste(BaseTransform):
                 info, label = self._pick(donors, paste_rng)
                 if info is None:
                     break
-                key = info['img_path']
-                if key not in cache:
-                    cache[key] = self._load_object(info)
-                if cache[key] is not None:
-                    paste_object(image['img'], image['gt_seg_map'],
-                                 cache[key], paste_rng, label,
-                                 self.scale_range, self.max_occlusion)
+                obj = self._object(info)
+                if obj is not None:
+                    paste_object(image['img'], image['gt_seg_map'], obj,
+                                 paste_rng, label, self.scale_range,
+                                 self.max_occlusion)
         return results
 
     def __repr__(self) -> str:
