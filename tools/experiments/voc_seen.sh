@@ -14,12 +14,15 @@
 #   SIZE=320 bash tools/experiments/voc_seen.sh ssnm-catmask-copypaste ssnm-no-mod
 #                       320 x 320 inputs (the *-seen-320x320 configs), under
 #                       work_dirs/voc_seen_320
+#   SIZE=384 bash tools/experiments/voc_seen.sh ssnm-catmask-copypaste-bank ssnm-no-mod
+#                       likewise at 384 x 384 (the *-seen-384x384 configs)
 #
 # Variants (configs/ssnm/<variant>_effnet-lite0-frozen_..._voc-coseg-seen-*):
 # ssnm-catmask-copypaste (the recipe for seen categories: a mask per
 # category, trained with pasted objects), ssnm-catmask-copypaste-no-spa,
 # ssnm-catmask-copypaste-no-sem, ssnm-catmask-copypaste-no-both (its
-# ablations),
+# ablations), ssnm-catmask-copypaste-bank (the recipe with a bank of pasted
+# versions per image, a cheaper step),
 # ssnm-catmask-light (the masks without pasted objects), ssnm-category (the
 # softmax category head, the previous recipe), ssnm-category-no-spa,
 # ssnm-category-no-sem, ssnm-category-no-both (its ablations),
