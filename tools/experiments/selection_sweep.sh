@@ -2,9 +2,10 @@
 # J of one trained CategorySelector model for several values of one of its
 # test-time ratios (PARAM: keep_ratio, the default, where 0 keeps every part,
 # i.e. no selection; guard_ratio; pixel_ratio; or min_confidence, the
-# open-set gate), on the config's test set, in mixed
-# groups (tools/analysis_tools/group_sensitivity.py) and on its distractor
-# set. Run it on the validation protocol
+# open-set gate), or of the decoder's foreground threshold (PARAM=threshold:
+# model.decode_head.threshold, for any model), on the config's test set, in
+# mixed groups (tools/analysis_tools/group_sensitivity.py) and on its
+# distractor set. Run it on the validation protocol
 # (configs/ssnm/*_voc-coseg-seen-val-*) to choose the ratio, never on the
 # test third.
 #
@@ -18,13 +19,15 @@
 # table gets a column of J there too.
 #
 # RATIOs default to 0 0.1 0.25 0.5 1. The selector must be the first entry
-# of model.modulators. Each run logs to RUN_DIR/sweep_PARAM/; the table goes
+# of model.modulators (but for PARAM=threshold). Each run logs to RUN_DIR/sweep_PARAM/; the table goes
 # to stdout and RUN_DIR/sweep_PARAM.md. Expects the environment to be active and the
 # distractor set built (tools/experiments/evaluate_run.sh builds it).
 set -euo pipefail
 cfg=$1 work=$2; shift 2
 ratios=("$@"); [ $# -eq 0 ] && ratios=(0 0.1 0.25 0.5 1)
 param=${PARAM:-keep_ratio}
+key=model.modulators.0.$param
+[ "$param" = threshold ] && key=model.decode_head.threshold
 read -r -a extra <<< "${OPTS:-}"
 ckpt=$(ls -t "$work"/iter_*.pth | head -n 1)
 root=$(python -c "from mmengine.config import Config; import sys; \
@@ -61,7 +64,7 @@ for r in "${ratios[@]}"; do
   for set in "${sets[@]}"; do
     log=$out/${set}_$r.log
     [ -f "$log" ] && grep -aq "Ave\." "$log" && continue
-    opts=("${extra[@]}" "model.modulators.0.$param=$r")
+    opts=("${extra[@]}" "$key=$r")
     [ "$set" = distractors ] && opts+=("test_dataloader.dataset.data_root=$root"
                                        "test_dataloader.dataset.split=None")
     [ "$set" = open_set ] && opts+=("${open_set[@]}")
@@ -71,7 +74,7 @@ for r in "${ratios[@]}"; do
   mixed=$out/mixed_$r.json
   [ -f "$mixed" ] || python tools/analysis_tools/group_sensitivity.py \
     "$cfg" "$ckpt" --modes mixed --work-dir "$out/mixed" --out "$mixed" \
-    --cfg-options "${extra[@]}" "model.modulators.0.$param=$r" \
+    --cfg-options "${extra[@]}" "$key=$r" \
     > "$out/mixed_$r.log" 2>&1 \
     || { tail -n 30 "$out/mixed_$r.log"; exit 1; }
   jm=$(python -c "import json, sys; \
