@@ -19,9 +19,10 @@
 # table gets a column of J there too.
 #
 # RATIOs default to 0 0.1 0.25 0.5 1. The selector must be the first entry
-# of model.modulators (but for PARAM=threshold). Each run logs to RUN_DIR/sweep_PARAM/; the table goes
-# to stdout and RUN_DIR/sweep_PARAM.md. Expects the environment to be active and the
-# distractor set built (tools/experiments/evaluate_run.sh builds it).
+# of model.modulators (but for PARAM=threshold). Each run logs to
+# RUN_DIR/sweep_PARAM/; the table goes to stdout and RUN_DIR/sweep_PARAM.md.
+# Expects the environment to be active and the distractor set built
+# (tools/experiments/evaluate_run.sh builds it).
 set -euo pipefail
 cfg=$1 work=$2; shift 2
 ratios=("$@"); [ $# -eq 0 ] && ratios=(0 0.1 0.25 0.5 1)
