@@ -46,6 +46,27 @@ def test_loss_is_the_partial_label_bce():
                             GroupLayout((1, ), ((1, ), ))) > loss + 1
 
 
+def test_loss_stays_exact_for_large_logits():
+    """The same partial-label BCE with logits up to about 60 in size, where a
+    BCE computed carelessly overflows or cancels."""
+    sel = _selector()
+    logits = torch.randn(2, 4, 3, 3,
+                         generator=torch.Generator().manual_seed(0)) * 30
+    gt = torch.tensor([[[1, 0, 255]] * 3, [[0, 1, 1]] * 3])
+    layout = GroupLayout((2, ), ((1, ), ))
+    fg = (gt == 1).float()[:, None].expand_as(logits)
+    valid = (gt != 255).float()[:, None]
+    bce_fg = F.binary_cross_entropy_with_logits(logits, fg, reduction='none')
+    bce_zero = F.binary_cross_entropy_with_logits(
+        logits, torch.zeros_like(logits), reduction='none')
+    own = (bce_fg[:, 1:2] * valid).sum((1, 2, 3)) / valid.sum((1, 2, 3))
+    fgm = fg[:, :1]
+    other = (bce_zero[:, [0, 2, 3]] * fgm).sum((2, 3)) / fgm.sum((2, 3))
+    expected = (own + other.mean(1)).mean()
+    assert torch.allclose(sel.loss_by_feat(logits, gt, layout), expected,
+                          rtol=1e-6, atol=1e-5)
+
+
 def test_loss_with_several_co_categories_and_an_empty_image():
     """Two co-categories: both channels are the mask (averaged); an image
     without foreground teaches its own channels its background only."""

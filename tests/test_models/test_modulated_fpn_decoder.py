@@ -84,3 +84,17 @@ def test_fuse_kernel_size_must_be_odd(kernel):
     with pytest.raises(ValueError, match='fuse_kernel_size'):
         ModulatedFPNDecoder(in_channels=[8], in_index=[0], channels=4,
                             fuse_kernel_size=kernel)
+
+
+def test_acc_seg_counts_the_correct_valid_pixels():
+    """acc_seg: the percentage of pixels that are not ignored whose
+    thresholded logit (> 0) matches the label; ignored pixels count for
+    nothing, whatever the logit."""
+    dec = _decoder()
+    logits = torch.tensor([[[[2.0, -1.0], [3.0, -2.0]]]])  # fg, bg, fg, bg
+    labels = torch.tensor([[[1, 1], [255, 0]]])  # right, wrong, ignored, right
+    mod = Modulation(seg_label=labels)
+    losses = dec.loss_by_feat(logits, [], mod)
+    assert float(losses['acc_seg']) == pytest.approx(100 * 2 / 3)
+    none_valid = Modulation(seg_label=torch.full((1, 2, 2), 255))
+    assert float(dec.loss_by_feat(logits, [], none_valid)['acc_seg']) == 0

@@ -137,13 +137,12 @@ class CategoryMaskSelector(CategorySelector):
         own = self.image_targets(layout, logits.device).float()  # (B*N, K)
         fg = (gt == 1).float()[:, None]  # (B*N, 1, H, W)
         valid = ((gt == 0) | (gt == 1)).float()[:, None]
-        bce_fg = F.binary_cross_entropy_with_logits(
-            logits, fg.expand_as(logits), reduction='none')
+        # BCE(x, 0) = softplus(x) and BCE(x, 1) = softplus(x) - x: one
+        # softplus over all channels serves both terms
+        bce_zero = F.softplus(logits)
+        bce_fg = bce_zero - logits * fg
         own_loss = _masked_mean(bce_fg, valid, own)
-        others = 1.0 - own
-        bce_zero = F.binary_cross_entropy_with_logits(
-            logits, torch.zeros_like(logits), reduction='none')
-        other_loss = _masked_mean(bce_zero, fg, others)
+        other_loss = _masked_mean(bce_zero, fg, 1.0 - own)
         return (own_loss + other_loss).mean()
 
 
