@@ -417,3 +417,34 @@ def test_calibrated_norms_keep_float16_inference_finite():
     with torch.no_grad(), fp16():
         out = model.test_step(data)
     assert all(torch.isfinite(s.seg_logits.data).all() for s in out)
+
+
+def test_configs_that_train_in_mixed_precision_are_timed_under_autocast(
+        monkeypatch):
+    """A config whose optimizer wrapper is AmpOptimWrapper (what
+    tools/train.py --amp selects) has its real training steps timed under
+    autocast, the others in float32 unless --amp is given."""
+    from mmengine.config import Config
+    benchmark = _load_tool('benchmark')
+    fp32 = Config(dict(optim_wrapper=dict(type='OptimWrapper'),
+                       train_dataloader=dict()))
+    amp = Config(dict(optim_wrapper=dict(type='AmpOptimWrapper',
+                                         loss_scale='dynamic'),
+                      train_dataloader=dict()))
+    seen = []
+
+    def fake_steps(name, model, optim, loader, context):
+        with context():
+            seen.append((name, torch.is_autocast_enabled('cpu')))
+
+    monkeypatch.setattr(benchmark.real_steps, 'RealSteps', fake_steps)
+    monkeypatch.setattr(benchmark.real_steps, 'compare', lambda *a: [])
+    monkeypatch.setattr(benchmark, 'build_optim', lambda model, cfg: None)
+    monkeypatch.setattr(benchmark.Runner, 'build_dataloader',
+                        lambda *a, **k: None)
+    for flags, expected in (([], [False, True]), (['--amp'], [True, True])):
+        seen.clear()
+        args = benchmark.parse_args([CONFIG, '--mode', 'real',
+                                     '--data-loading', '1'] + flags)
+        benchmark.real_rows([('fp32', None, fp32), ('amp', None, amp)], args)
+        assert seen == list(zip(['fp32', 'amp'], expected))

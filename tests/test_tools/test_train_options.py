@@ -63,6 +63,10 @@ OPTIONS = {
                        'in_index=(1, 2, 3), in_strides=(8, 16, 32), '
                        'target_stride=8)])\n',
                        ['extra_modulators.0.head.2.weight'], None),
+    # what tools/train.py --amp selects, written in the config (as the
+    # *-bf16 configs do): bfloat16 autocast on a machine without a GPU
+    'mixed-precision': ('ssnm', "optim_wrapper = dict(type='AmpOptimWrapper',"
+                        " loss_scale='dynamic')\n", [], None),
 }
 #: Loss terms an option adds to every logged step.
 EXTRA_LOSSES = {'cross-group': ('loss_cross', ),
@@ -128,6 +132,9 @@ def test_option_trains(name, trained):
                  if k.startswith('backbone.') and k.endswith('running_mean')]
         assert means and all(torch.equal(m, torch.zeros_like(m))
                              for m in means)
+    if name == 'mixed-precision':
+        assert 'runs as bfloat16 autocast on the CPU' in log, log[-3000:]
+        assert "type='mmcoseg.AutocastOptimWrapper'" in log
     if moved is not None:
         assert not torch.all(state[moved] == 1.0), (
             f'{moved} still at its init: S did not reach the decoder')

@@ -295,6 +295,16 @@ def _autocast(device: torch.device, enabled: bool):
     return torch.autocast(device.type, dtype=dtype, enabled=enabled)
 
 
+def trains_amp(cfg: Config, args: argparse.Namespace) -> bool:
+    """Whether to time the config's steps under autocast: ``--amp``, or a
+    config that trains in mixed precision itself (``AmpOptimWrapper``, as
+    ``tools/train.py --amp`` selects), so that each config's training steps
+    are timed the way ``tools/train.py`` trains it (inference: ``--amp``
+    only, as ``tools/test.py`` runs in float32)."""
+    return args.amp or cfg.optim_wrapper.get('type') in (
+        'AmpOptimWrapper', 'mmengine.AmpOptimWrapper')
+
+
 def benchmark_one(model: nn.Module, cfg: Config, args: argparse.Namespace,
                   group_size: int, mode: str, name: str) -> Dict[str, object]:
     """Benchmark one (model, mode, group size) setting on synthetic groups.
@@ -317,7 +327,8 @@ def benchmark_one(model: nn.Module, cfg: Config, args: argparse.Namespace,
                           'num_classes', 1)
     data = make_batch(args.batch_groups, group_size, size, num_classes,
                       not args.baseline_fpn, args.seed)
-    context = functools.partial(_autocast, device, args.amp)
+    amp = args.amp if mode == 'infer' else trains_amp(cfg, args)
+    context = functools.partial(_autocast, device, amp)
     if mode == 'infer':
         if not args.checkpoint:
             calibrate_norm_stats(model, data, context)
@@ -327,7 +338,7 @@ def benchmark_one(model: nn.Module, cfg: Config, args: argparse.Namespace,
         if not all(bool(torch.isfinite(x).all()) for x in logits):
             raise FloatingPointError(
                 f'{name}: inference gives NaN or inf'
-                + ' under autocast' * args.amp)
+                + ' under autocast' * amp)
 
         def step():
             with torch.no_grad(), context():
@@ -403,12 +414,12 @@ def real_rows(models: List[Tuple[str, nn.Module, Config]],
     Returns:
         list[dict[str, str]]: Rows of :data:`real_steps.COLUMNS`.
     """
-    context = functools.partial(_autocast, torch.device(args.device),
-                                args.amp)
+    device = torch.device(args.device)
     runs = [real_steps.RealSteps(
         name, model, build_optim(model, cfg),
         Runner.build_dataloader(copy.deepcopy(cfg.train_dataloader),
-                                seed=args.seed), context)
+                                seed=args.seed),
+        functools.partial(_autocast, device, trains_amp(cfg, args)))
         for name, model, cfg in models]
     return real_steps.compare(runs, args.data_loading, args.rounds,
                               args.warmup, args.cache_fill)
@@ -442,7 +453,7 @@ def main(argv: Optional[Sequence[str]] = None) -> List[Dict[str, object]]:
         stem = osp.splitext(osp.basename(path))[0]
         name = ('FPN baseline' if args.baseline_fpn else
                 type(model).__name__ if len(args.configs) == 1 else stem)
-        tags = ' +amp' * args.amp + ' +cl' * args.channels_last
+        tags = ' +amp' * trains_amp(cfg, args) + ' +cl' * args.channels_last
         name += tags
         models.append((stem + tags, model, cfg))
         for mode in modes:
