@@ -53,6 +53,7 @@ from mmengine.structures import PixelData
 from mmseg.structures import SegDataSample
 from torch import nn
 
+from mmcoseg.engine.optimizers import AMP_WRAPPERS
 from mmcoseg.registry import MODELS, SCOPE
 from mmcoseg.utils.markdown import markdown_table
 
@@ -296,13 +297,12 @@ def _autocast(device: torch.device, enabled: bool):
 
 
 def trains_amp(cfg: Config, args: argparse.Namespace) -> bool:
-    """Whether to time the config's steps under autocast: ``--amp``, or a
-    config that trains in mixed precision itself (``AmpOptimWrapper``, as
-    ``tools/train.py --amp`` selects), so that each config's training steps
-    are timed the way ``tools/train.py`` trains it (inference: ``--amp``
-    only, as ``tools/test.py`` runs in float32)."""
-    return args.amp or cfg.optim_wrapper.get('type') in (
-        'AmpOptimWrapper', 'mmengine.AmpOptimWrapper')
+    """Whether to time the config's real training steps under autocast:
+    ``--amp``, or a config that trains in mixed precision itself
+    (``AmpOptimWrapper``, as ``tools/train.py --amp`` selects), so that
+    ``--mode real`` times each config the way ``tools/train.py`` trains
+    it."""
+    return args.amp or cfg.optim_wrapper.get('type') in AMP_WRAPPERS
 
 
 def benchmark_one(model: nn.Module, cfg: Config, args: argparse.Namespace,
@@ -327,8 +327,7 @@ def benchmark_one(model: nn.Module, cfg: Config, args: argparse.Namespace,
                           'num_classes', 1)
     data = make_batch(args.batch_groups, group_size, size, num_classes,
                       not args.baseline_fpn, args.seed)
-    amp = args.amp if mode == 'infer' else trains_amp(cfg, args)
-    context = functools.partial(_autocast, device, amp)
+    context = functools.partial(_autocast, device, args.amp)
     if mode == 'infer':
         if not args.checkpoint:
             calibrate_norm_stats(model, data, context)
@@ -338,7 +337,7 @@ def benchmark_one(model: nn.Module, cfg: Config, args: argparse.Namespace,
         if not all(bool(torch.isfinite(x).all()) for x in logits):
             raise FloatingPointError(
                 f'{name}: inference gives NaN or inf'
-                + ' under autocast' * amp)
+                + ' under autocast' * args.amp)
 
         def step():
             with torch.no_grad(), context():
@@ -453,9 +452,11 @@ def main(argv: Optional[Sequence[str]] = None) -> List[Dict[str, object]]:
         stem = osp.splitext(osp.basename(path))[0]
         name = ('FPN baseline' if args.baseline_fpn else
                 type(model).__name__ if len(args.configs) == 1 else stem)
-        tags = ' +amp' * trains_amp(cfg, args) + ' +cl' * args.channels_last
+        tags = ' +amp' * args.amp + ' +cl' * args.channels_last
         name += tags
-        models.append((stem + tags, model, cfg))
+        real_tags = (' +amp' * trains_amp(cfg, args)
+                     + ' +cl' * args.channels_last)
+        models.append((stem + real_tags, model, cfg))
         for mode in modes:
             for group_size in sizes:
                 rows.append(benchmark_one(model, cfg, args, group_size, mode,

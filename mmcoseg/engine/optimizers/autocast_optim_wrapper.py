@@ -74,6 +74,10 @@ class AutocastOptimWrapper(OptimWrapper):
             yield
 
 
+#: Optimizer wrapper types of a config that trains in mixed precision.
+AMP_WRAPPERS = ('AmpOptimWrapper', 'mmengine.AmpOptimWrapper')
+
+
 def amp_without_accelerator(optim_wrapper_cfg: dict) -> bool:
     """Turn an ``AmpOptimWrapper`` config into an
     :class:`AutocastOptimWrapper` one when no accelerator is present.
@@ -88,8 +92,7 @@ def amp_without_accelerator(optim_wrapper_cfg: dict) -> bool:
     Returns:
         bool: Whether the config was changed.
     """
-    if optim_wrapper_cfg.get('type') not in ('AmpOptimWrapper',
-                                             'mmengine.AmpOptimWrapper'):
+    if optim_wrapper_cfg.get('type') not in AMP_WRAPPERS:
         return False
     if (is_cuda_available() or is_npu_available() or is_mlu_available()
             or is_musa_available()):
