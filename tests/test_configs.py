@@ -138,14 +138,17 @@ def _size_transforms(node, found):
 def test_input_size_matches_config_name(path):
     """The ``-{H}x{W}`` in a config's name is what the model sees: the data
     preprocessor's size, the test pipeline's resize and the training crop
-    (or, without a crop, the training resize). A derived config that changes
+    (or, without a crop, the training resize). The test resize may differ
+    only where the config states it, as ``test_size_{H}`` (models trained
+    at 320 x 320 are tested at 448 x 448). A derived config that changes
     the size in one place only fails here."""
     height, width = map(int, re.search(r'-(\d+)x(\d+)(_test-[\w-]+)?\.py$',
                                        osp.basename(path)).groups()[:2])
     cfg = Config.fromfile(path)
     assert tuple(cfg.model.data_preprocessor['size']) == (height, width)
     test = _size_transforms(cfg.test_dataloader.dataset.pipeline, [])
-    assert test == [('Resize', (width, height))], test
+    stated = cfg.get(f'test_size_{height}')
+    assert test == [('Resize', tuple(stated or (width, height)))], test
     train = _size_transforms(cfg.train_dataloader.dataset.pipeline, [])
     crops = [scale for kind, scale in train if kind == 'RandomCrop']
     final = crops if crops else [scale for _, scale in train]

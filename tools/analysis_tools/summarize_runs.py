@@ -10,6 +10,11 @@ benchmark (``test_distractors/``, as ``test/``) and the training wall time
 table with a P / J column pair per run and a row per category, read from
 the per-category table that CoSegMetric logs.
 
+``--eval-dir NAME`` reads the evaluations from the subfolder ``NAME`` of
+every run instead (a run evaluated again, e.g. with another test size:
+``evaluate_run.sh CONFIG RUN/NAME RUN/iter_2000.pth``); the training time
+still comes from the run folder.
+
 Example::
 
     python tools/analysis_tools/summarize_runs.py work_dirs/demo
@@ -105,22 +110,27 @@ def main() -> None:
     parser.add_argument('root', help='folder holding one folder per run')
     parser.add_argument('--per-class', action='store_true',
                         help='also print a per-category P/J table')
+    parser.add_argument('--eval-dir', default='',
+                        help='subfolder of every run holding its '
+                        'evaluations (default: the run folder itself)')
     args = parser.parse_args()
     rows: List[Tuple[str, dict, str]] = []
     for run in sorted(glob.glob(osp.join(args.root, '*', ''))):
-        metrics = latest_metrics(run)
+        metrics = latest_metrics(osp.join(run, args.eval_dir))
         if metrics is not None:
             rows.append((osp.basename(osp.normpath(run)), metrics, run))
     if not rows:
-        raise SystemExit(f'No test results under {args.root}/*/test/.')
+        where = osp.join(args.root, '*', args.eval_dir, 'test')
+        raise SystemExit(f'No test results under {where}/.')
     print('| run | P (%) | J (%) | J mixed groups | drop | J single '
           '| distractors P / J | train min |')
     print('|---|---|---|---|---|---|---|---|')
     for name, m, run in rows:
-        gs = group_sensitivity(run) or {}
+        evals = osp.join(run, args.eval_dir)
+        gs = group_sensitivity(evals) or {}
         drop = (gs['category'] - gs['mixed']
                 if 'category' in gs and 'mixed' in gs else None)
-        dist = latest_metrics(run, 'test_distractors')
+        dist = latest_metrics(evals, 'test_distractors')
         dist_cell = (f"{dist['P']:.1f} / {dist['J']:.1f}"
                      if dist is not None else '-')
         print(f"| {name} | {m['P']:.1f} | {m['J']:.1f} | "
@@ -129,7 +139,8 @@ def main() -> None:
               f"{_cell(train_minutes(run), '{:.0f}')} |")
     if not args.per_class:
         return
-    tables = [(name, latest_per_class(run)) for name, _, run in rows]
+    tables = [(name, latest_per_class(osp.join(run, args.eval_dir)))
+              for name, _, run in rows]
     categories: List[str] = []
     for _, table in tables:
         categories += [c for c in table if c not in categories]
