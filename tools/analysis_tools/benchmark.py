@@ -452,11 +452,10 @@ def main(argv: Optional[Sequence[str]] = None) -> List[Dict[str, object]]:
         stem = osp.splitext(osp.basename(path))[0]
         name = ('FPN baseline' if args.baseline_fpn else
                 type(model).__name__ if len(args.configs) == 1 else stem)
-        tags = ' +amp' * args.amp + ' +cl' * args.channels_last
-        name += tags
-        real_tags = (' +amp' * trains_amp(cfg, args)
-                     + ' +cl' * args.channels_last)
-        models.append((stem + real_tags, model, cfg))
+        cl_tag = ' +cl' * args.channels_last
+        name += ' +amp' * args.amp + cl_tag
+        models.append((stem + ' +amp' * trains_amp(cfg, args) + cl_tag,
+                       model, cfg))
         for mode in modes:
             for group_size in sizes:
                 rows.append(benchmark_one(model, cfg, args, group_size, mode,
